@@ -1,0 +1,49 @@
+namespace ECommerce.AppHost.Infrastructure;
+
+/// <summary>Waits for a condition by asking it again and again until a deadline: the way to wait for another process
+/// without sleeping for a guessed time.</summary>
+public static class Poll
+{
+    private static readonly TimeSpan DefaultInterval = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Completes as soon as <paramref name="condition"/> returns true; throws <see cref="TimeoutException"/> naming
+    /// <paramref name="description"/> when it has not by <paramref name="timeout"/>. An exception thrown by the condition
+    /// counts as false, and the last one is attached to the timeout.</summary>
+    public static async Task UntilAsync(Func<CancellationToken, Task<bool>> condition, TimeSpan timeout, string description,
+        CancellationToken cancellationToken = default, TimeSpan? interval = null)
+    {
+        ArgumentNullException.ThrowIfNull(condition);
+        var deadline = DateTime.UtcNow + timeout;
+        Exception? lastError = null;
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            try
+            {
+                if (await condition(cancellationToken).ConfigureAwait(false))
+                {
+                    return;
+                }
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                lastError = e;
+            }
+
+            if (DateTime.UtcNow >= deadline)
+            {
+                throw new TimeoutException($"Timed out after {timeout.TotalSeconds:0.#} s waiting for {description}.", lastError);
+            }
+
+            await Task.Delay(interval ?? DefaultInterval, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The synchronous-condition form of <see cref="UntilAsync(Func{CancellationToken, Task{bool}}, TimeSpan, string, CancellationToken, TimeSpan?)"/>.</summary>
+    public static Task UntilAsync(Func<bool> condition, TimeSpan timeout, string description,
+        CancellationToken cancellationToken = default, TimeSpan? interval = null)
+    {
+        ArgumentNullException.ThrowIfNull(condition);
+        return UntilAsync(_ => Task.FromResult(condition()), timeout, description, cancellationToken, interval);
+    }
+}

@@ -1,0 +1,42 @@
+using System.Runtime.InteropServices;
+
+namespace ECommerce.AppHost.Infrastructure;
+
+/// <summary>Sends POSIX signals to processes by id: a graceful stop (SIGTERM/SIGINT) is something
+/// <see cref="System.Diagnostics.Process"/> cannot do, and chaos tests need SIGKILL on processes that are not their children.</summary>
+public static partial class ProcessSignals
+{
+    private const int SigInt = 2;
+    private const int SigKill = 9;
+    private const int SigTerm = 15;
+    private const int NoSuchProcess = 3;
+
+    /// <summary>SIGINT, what Ctrl+C sends. False when the process is already gone.</summary>
+    public static bool Interrupt(int pid) => Send(pid, SigInt);
+
+    /// <summary>SIGTERM, a graceful stop request. False when the process is already gone.</summary>
+    public static bool Terminate(int pid) => Send(pid, SigTerm);
+
+    /// <summary>SIGKILL, no cleanup possible. False when the process is already gone.</summary>
+    public static bool Kill(int pid) => Send(pid, SigKill);
+
+    private static bool Send(int pid, int signal)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(pid, 1);
+        if (NativeMethods.Kill(pid, signal) == 0)
+        {
+            return true;
+        }
+
+        var error = Marshal.GetLastPInvokeError();
+        return error == NoSuchProcess
+            ? false
+            : throw new InvalidOperationException($"kill({pid}, {signal}) failed with errno {error}.");
+    }
+
+    private static partial class NativeMethods
+    {
+        [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+        internal static partial int Kill(int pid, int signal);
+    }
+}

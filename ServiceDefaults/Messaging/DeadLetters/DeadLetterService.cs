@@ -1,0 +1,86 @@
+using System.Text.Json;
+using ECommerce.ServiceDefaults.Persistence;
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+
+namespace ECommerce.ServiceDefaults.Messaging.DeadLetters;
+
+/// <summary>The operator's side of the dead-letter store: list, re-drive (send back to the queue it failed on, with its
+/// original message id, so an inbox that did see it still recognises it), discard.</summary>
+public sealed class DeadLetterService(MessagingDbContext db, ISendEndpointProvider sendEndpoints, TransportAddresses addresses)
+{
+    public async Task<IReadOnlyList<DeadLetter>> ListAsync(int limit, CancellationToken cancellationToken) =>
+        await db.DeadLetters.AsNoTracking().OrderBy(x => x.FaultedAt).Take(limit).ToListAsync(cancellationToken).ConfigureAwait(false);
+
+    public async Task<RedriveResult> RedriveAsync(Guid id, CancellationToken cancellationToken)
+    {
+        var letter = await db.DeadLetters.FirstOrDefaultAsync(x => x.Id == id, cancellationToken).ConfigureAwait(false);
+        if (letter is null)
+            return RedriveResult.NotFound;
+
+        if (!TryReadEnvelope(letter.Payload, out var envelope))
+            return RedriveResult.Unreadable;
+
+        var endpoint = await sendEndpoints.GetSendEndpoint(addresses.Queue(letter.Queue)).ConfigureAwait(false);
+        await endpoint.Send(envelope.Message, envelope.Type, Pipe.Execute<SendContext>(context =>
+        {
+            context.MessageId = envelope.MessageId ?? letter.MessageId;
+            context.CorrelationId = envelope.CorrelationId;
+            context.ConversationId = envelope.ConversationId;
+            foreach (var (key, value) in envelope.Headers)
+                context.Headers.Set(key, value);
+        }), cancellationToken).ConfigureAwait(false);
+
+        // Removed only after the broker took the message back: a failure here leaves the letter in place to try again.
+        db.DeadLetters.Remove(letter);
+        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        return RedriveResult.Redriven;
+    }
+
+    public async Task<bool> DiscardAsync(Guid id, CancellationToken cancellationToken) =>
+        await db.DeadLetters.Where(x => x.Id == id).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false) > 0;
+
+    static bool TryReadEnvelope(string payload, out Envelope envelope)
+    {
+        envelope = default!;
+        try
+        {
+            using var document = JsonDocument.Parse(payload);
+            var root = document.RootElement;
+            if (!root.TryGetProperty("messageType", out var types) || types.ValueKind != JsonValueKind.Array
+                || !root.TryGetProperty("message", out var body))
+                return false;
+            var type = types.EnumerateArray().Select(t => MessageCatalog.FindByUrn(t.GetString() ?? string.Empty)).FirstOrDefault(t => t is not null);
+            if (type is null)
+                return false;
+            var message = body.Deserialize(type, MessageJson.Options);
+            if (message is null)
+                return false;
+
+            var headers = new Dictionary<string, string>(StringComparer.Ordinal);
+            if (root.TryGetProperty("headers", out var headerElement) && headerElement.ValueKind == JsonValueKind.Object)
+            {
+                foreach (var header in headerElement.EnumerateObject())
+                {
+                    // The fault and redelivery bookkeeping of the failed attempts does not travel with the re-driven message.
+                    if (header.Name.StartsWith("MT-", StringComparison.Ordinal))
+                        continue;
+                    headers[header.Name] = header.Value.ValueKind == JsonValueKind.String ? header.Value.GetString()! : header.Value.GetRawText();
+                }
+            }
+
+            envelope = new Envelope(type, message, GuidOf(root, "messageId"), GuidOf(root, "correlationId"), GuidOf(root, "conversationId"), headers);
+            return true;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
+    static Guid? GuidOf(JsonElement root, string name) =>
+        root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String && value.TryGetGuid(out var guid) ? guid : null;
+
+    sealed record Envelope(Type Type, object Message, Guid? MessageId, Guid? CorrelationId, Guid? ConversationId,
+        IReadOnlyDictionary<string, string> Headers);
+}

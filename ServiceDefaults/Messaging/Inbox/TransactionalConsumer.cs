@@ -1,0 +1,51 @@
+using ECommerce.ServiceDefaults.Persistence;
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+
+namespace ECommerce.ServiceDefaults.Messaging.Inbox;
+
+/// <summary>Base of every consumer with effects: the inbox row, the state change and any outbox rows commit in one
+/// SaveChanges, and only then is the message acknowledged. A message this consumer already applied (redelivery, duplicate
+/// publish) is acknowledged and changes nothing.</summary>
+public abstract class TransactionalConsumer<TMessage, TDbContext>(TDbContext db) : IConsumer<TMessage>
+    where TMessage : class
+    where TDbContext : MessagingDbContext
+{
+    /// <summary>The name the inbox records; stable across versions of the consumer.</summary>
+    protected virtual string InboxName => GetType().FullName!;
+
+    protected TDbContext Db { get; } = db;
+
+    public async Task Consume(ConsumeContext<TMessage> context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var messageId = context.MessageId
+            ?? throw new InvalidOperationException($"{typeof(TMessage).Name} arrived without a message id; the inbox cannot deduplicate it.");
+
+        // A retry reuses nothing from a failed attempt.
+        Db.ChangeTracker.Clear();
+        if (await IsProcessedAsync(messageId, context.CancellationToken).ConfigureAwait(false))
+            return;
+
+        Db.InboxMessages.Add(new InboxMessage { MessageId = messageId, Consumer = InboxName, ProcessedAt = DateTimeOffset.UtcNow });
+        await HandleAsync(context).ConfigureAwait(false);
+        try
+        {
+            await Db.SaveChangesAsync(context.CancellationToken).ConfigureAwait(false);
+        }
+        catch (DbUpdateException)
+        {
+            Db.ChangeTracker.Clear();
+            // The same message applied concurrently (a duplicate delivered to another instance) won the race: nothing to do.
+            // Anything else is a real failure for the retry policy.
+            if (!await IsProcessedAsync(messageId, context.CancellationToken).ConfigureAwait(false))
+                throw;
+        }
+    }
+
+    /// <summary>Applies the message: change state and add outbox rows on <see cref="Db"/>; do not call SaveChanges.</summary>
+    protected abstract Task HandleAsync(ConsumeContext<TMessage> context);
+
+    Task<bool> IsProcessedAsync(Guid messageId, CancellationToken cancellationToken) =>
+        Db.InboxMessages.AsNoTracking().AnyAsync(x => x.MessageId == messageId && x.Consumer == InboxName, cancellationToken);
+}

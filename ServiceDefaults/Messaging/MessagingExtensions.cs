@@ -1,0 +1,81 @@
+using ECommerce.Contracts.Topology;
+using ECommerce.ServiceDefaults.Messaging.DeadLetters;
+using ECommerce.ServiceDefaults.Messaging.Outbox;
+using ECommerce.ServiceDefaults.Messaging.Redelivery;
+using ECommerce.ServiceDefaults.Messaging.Topology;
+using MassTransit;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+
+namespace ECommerce.ServiceDefaults.Messaging;
+
+public static class MessagingExtensions
+{
+    /// <summary>Wires the service's consumer group onto the configured transport: partitioned queues, the outbox relay, the
+    /// inbox-backed consumers declared in <paramref name="configure"/>, retry and TTL redelivery, and the dead-letter
+    /// recorders. Call after <c>AddPersistence</c>, whose tables it uses.</summary>
+    public static IHostApplicationBuilder AddMessaging(this IHostApplicationBuilder builder, string group,
+        Action<MessagingBuilder>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var section = builder.Configuration.GetSection(MessagingOptions.SectionName);
+        var options = section.Get<MessagingOptions>() ?? new MessagingOptions();
+        builder.Services.Configure<MessagingOptions>(section);
+
+        var messaging = new MessagingBuilder();
+        configure?.Invoke(messaging);
+        var topology = new GroupTopology(group, options, messaging.Subscriptions.Select(s => s.Topic));
+        var addresses = new TransportAddresses(options.Transport);
+
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.TryAddSingleton<OutboxSignal>();
+        builder.Services.AddSingleton(topology);
+        builder.Services.AddSingleton(addresses);
+        builder.Services.AddSingleton<OutboxPublisher>();
+        builder.Services.AddScoped<IOutbox, EntityFrameworkOutbox>();
+        builder.Services.AddSingleton<OutboxRelay>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<OutboxRelay>());
+        builder.Services.AddScoped<DeadLetterService>();
+        builder.Services.AddSingleton<IQueueStatsReader>(sp => options.Transport == MessagingTransport.RabbitMq
+            ? new RabbitMqQueueStatsReader(BrokerUri(builder.Configuration), options.ManagementUri)
+            : new UnknownQueueStatsReader());
+        builder.Services.Configure<MassTransitHostOptions>(o =>
+        {
+            o.WaitUntilStarted = false;
+            o.StopTimeout = TimeSpan.FromSeconds(30);
+        });
+
+        var endpoints = new GroupEndpointConfigurator(topology, messaging, options);
+        builder.Services.AddSingleton(endpoints);
+        builder.Services.AddMassTransit(x =>
+        {
+            foreach (var register in messaging.Registrations)
+                register(x);
+
+            if (options.Transport == MessagingTransport.RabbitMq)
+            {
+                var brokerUri = BrokerUri(builder.Configuration);
+                x.UsingRabbitMq((context, cfg) =>
+                {
+                    cfg.Host(brokerUri, h => h.ConnectionName(group));
+                    endpoints.ConfigureRabbitMq(context, cfg);
+                });
+                builder.Services.AddHostedService<StandbyPartitionSubscriber>();
+            }
+            else
+            {
+                x.UsingInMemory((context, cfg) => endpoints.ConfigureInMemory(context, cfg));
+            }
+        });
+        return builder;
+    }
+
+    internal static Uri BrokerUri(IConfiguration configuration)
+    {
+        var value = configuration.GetConnectionString("messaging")
+            ?? throw new InvalidOperationException("Messaging:Transport is RabbitMq but ConnectionStrings:messaging is not set (an amqp:// URI).");
+        return new Uri(value);
+    }
+}

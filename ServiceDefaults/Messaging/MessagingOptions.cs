@@ -1,0 +1,54 @@
+namespace ECommerce.ServiceDefaults.Messaging;
+
+/// <summary>Configuration section <c>Messaging</c>. Everything about the transport lives here so that a consumer never
+/// knows which broker carries its messages.</summary>
+public sealed class MessagingOptions
+{
+    public const string SectionName = "Messaging";
+
+    /// <summary><see cref="MessagingTransport.RabbitMq"/> needs <c>ConnectionStrings:messaging</c> (an amqp:// URI).</summary>
+    public MessagingTransport Transport { get; set; } = MessagingTransport.RabbitMq;
+
+    /// <summary>Partitions of every keyed topic unless <see cref="TopicPartitions"/> names it. Changing it remaps keys, as in Kafka.</summary>
+    public int DefaultPartitions { get; set; } = 4;
+
+    public Dictionary<string, int> TopicPartitions { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>This instance's position among the instances of its group (0-based) and how many there are. Each instance
+    /// subscribes to its own share of partitions first and to the rest after <see cref="StandbyDelay"/>, so instances started
+    /// together split the partitions; the late subscriptions are the standby that takes a partition over when its owner dies.</summary>
+    public int InstanceOrdinal { get; set; }
+
+    public int InstanceCount { get; set; } = 1;
+
+    public TimeSpan StandbyDelay { get; set; } = TimeSpan.FromSeconds(3);
+
+    /// <summary><c>classic</c> for one node, <c>quorum</c> for a cluster (replicated partition queues).</summary>
+    public string QueueType { get; set; } = "classic";
+
+    /// <summary>In-process retries for transient faults, before the message is handed to delayed redelivery.</summary>
+    public TimeSpan[] RetryIntervals { get; set; } = [TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(200), TimeSpan.FromMilliseconds(500)];
+
+    /// <summary>Delays of the redeliveries after in-process retries are spent; after the last one the message goes to the
+    /// dead-letter (<c>_error</c>) queue.</summary>
+    public TimeSpan[] RedeliveryIntervals { get; set; } = [TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(15)];
+
+    /// <summary>The TTL delay queues that carry redeliveries on RabbitMQ. A redelivery waits in the shortest tier not
+    /// shorter than its interval.</summary>
+    public TimeSpan[] DelayTiers { get; set; } = [TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(60)];
+
+    /// <summary>How often the outbox relay looks for rows when no commit has signalled it.</summary>
+    public TimeSpan OutboxPollInterval { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    public int OutboxBatchSize { get; set; } = 500;
+
+    /// <summary>How long a relay's lease on the outbox lasts; another instance's relay takes over after it expires.</summary>
+    public TimeSpan OutboxLease { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>RabbitMQ management API (http://host:15672/), for consumer lag (ready and unacknowledged per queue). Without it
+    /// lag is read over AMQP, which tells ready messages and consumers but not unacknowledged ones.</summary>
+    public Uri? ManagementUri { get; set; }
+
+    public int PartitionsOf(string topic) =>
+        TopicPartitions.TryGetValue(topic, out var n) ? n : DefaultPartitions;
+}

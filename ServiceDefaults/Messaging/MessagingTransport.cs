@@ -1,0 +1,7 @@
+namespace ECommerce.ServiceDefaults.Messaging;
+
+public enum MessagingTransport
+{
+    InMemory,
+    RabbitMq,
+}

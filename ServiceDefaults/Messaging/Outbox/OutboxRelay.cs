@@ -1,0 +1,209 @@
+using ECommerce.ServiceDefaults.Persistence;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace ECommerce.ServiceDefaults.Messaging.Outbox;
+
+/// <summary>Publishes committed outbox rows and marks them sent. One relay per database holds the lease at a time, so rows of
+/// one partition key leave in sequence order even with several instances; keys are independent and go out in parallel.
+/// A crash before marking re-publishes the same rows with the same message ids, which the consumers' inbox absorbs.</summary>
+public sealed partial class OutboxRelay(
+    IServiceScopeFactory scopes,
+    OutboxSignal signal,
+    OutboxPublisher publisher,
+    IOptions<MessagingOptions> options,
+    TimeProvider clock,
+    ILogger<OutboxRelay> logger) : BackgroundService
+{
+    const string LeaseName = "outbox-relay";
+    static readonly TimeSpan SentRetention = TimeSpan.FromMinutes(10);
+
+    readonly string _owner = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
+    DateTimeOffset _nextPurge = DateTimeOffset.MinValue;
+
+    /// <summary>Rows waiting to be published, as last seen by this instance's relay.</summary>
+    public long Backlog { get; private set; }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var settings = options.Value;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                if (!await TryHoldLeaseAsync(settings, stoppingToken).ConfigureAwait(false))
+                {
+                    await Task.Delay(settings.OutboxLease / 3, clock, stoppingToken).ConfigureAwait(false);
+                    continue;
+                }
+
+                var published = await RelayBatchAsync(settings, stoppingToken).ConfigureAwait(false);
+                await PurgeSentAsync(stoppingToken).ConfigureAwait(false);
+                if (published < settings.OutboxBatchSize)
+                    await signal.WaitAsync(settings.OutboxPollInterval, stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+#pragma warning disable CA1031 // The relay must outlive any single failure (database or broker down); it retries.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                LogRelayFailed(logger, ex);
+                await Task.Delay(settings.OutboxPollInterval, clock, stoppingToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Publishes one batch of pending rows. Returns how many were published.</summary>
+    public async Task<int> RelayBatchAsync(MessagingOptions settings, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        List<OutboxMessage> rows;
+        await using (var scope = scopes.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<MessagingDbContext>();
+            rows = await db.OutboxMessages.AsNoTracking()
+                .Where(x => x.SentAt == null)
+                .OrderBy(x => x.Sequence)
+                .Take(settings.OutboxBatchSize)
+                .ToListAsync(cancellationToken).ConfigureAwait(false);
+            Backlog = rows.Count < settings.OutboxBatchSize
+                ? rows.Count
+                : await db.OutboxMessages.LongCountAsync(x => x.SentAt == null, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (rows.Count == 0)
+            return 0;
+
+        var sent = new List<long>(rows.Count);
+        var failed = new List<(OutboxMessage Row, Exception Error)>();
+        // Within a key strictly in sequence, stopping at the first failure so a later row never overtakes an earlier one;
+        // rows without a key are independent of each other.
+        var chains = rows.GroupBy(r => r.PartitionKey ?? r.Id.ToString());
+        await Parallel.ForEachAsync(chains, new ParallelOptions { MaxDegreeOfParallelism = 64, CancellationToken = cancellationToken },
+            async (chain, ct) =>
+            {
+                foreach (var row in chain)
+                {
+                    try
+                    {
+                        await publisher.PublishAsync(row, ct).ConfigureAwait(false);
+                        lock (sent)
+                            sent.Add(row.Sequence);
+                    }
+#pragma warning disable CA1031 // A failed row stays pending and is retried on the next pass.
+                    catch (Exception ex) when (ex is not OperationCanceledException)
+#pragma warning restore CA1031
+                    {
+                        lock (failed)
+                            failed.Add((row, ex));
+                        return;
+                    }
+                }
+            }).ConfigureAwait(false);
+
+        await MarkAsync(sent, failed, cancellationToken).ConfigureAwait(false);
+        MessagingDiagnostics.OutboxPublished.Add(sent.Count);
+        if (failed.Count > 0)
+        {
+            MessagingDiagnostics.OutboxFailures.Add(failed.Count);
+            LogPublishFailed(logger, failed.Count, failed[0].Error);
+        }
+
+        return sent.Count;
+    }
+
+    async Task MarkAsync(List<long> sent, List<(OutboxMessage Row, Exception Error)> failed, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<MessagingDbContext>();
+        var now = clock.GetUtcNow();
+        foreach (var chunk in sent.Chunk(500))
+        {
+            await db.OutboxMessages.Where(x => chunk.Contains(x.Sequence))
+                .ExecuteUpdateAsync(s => s.SetProperty(x => x.SentAt, now), cancellationToken).ConfigureAwait(false);
+        }
+
+        foreach (var (row, error) in failed)
+        {
+            var message = error.Message.Length > 2000 ? error.Message[..2000] : error.Message;
+            await db.OutboxMessages.Where(x => x.Sequence == row.Sequence)
+                .ExecuteUpdateAsync(s => s.SetProperty(x => x.Attempts, x => x.Attempts + 1).SetProperty(x => x.LastError, message),
+                    cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    async Task PurgeSentAsync(CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        if (now < _nextPurge)
+            return;
+        _nextPurge = now + TimeSpan.FromMinutes(1);
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<MessagingDbContext>();
+        var cutoff = now - SentRetention;
+        await db.OutboxMessages.Where(x => x.SentAt != null && x.SentAt < cutoff).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Takes or renews the lease. A conditional update is atomic on both providers, so two relays never both win.</summary>
+    async Task<bool> TryHoldLeaseAsync(MessagingOptions settings, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<MessagingDbContext>();
+        var now = clock.GetUtcNow();
+        var expires = now + settings.OutboxLease;
+        var updated = await db.OutboxLeases
+            .Where(x => x.Name == LeaseName && (x.Owner == _owner || x.ExpiresAt < now))
+            .ExecuteUpdateAsync(s => s.SetProperty(x => x.Owner, _owner).SetProperty(x => x.ExpiresAt, expires), cancellationToken)
+            .ConfigureAwait(false);
+        if (updated == 1)
+            return true;
+        if (await db.OutboxLeases.AnyAsync(x => x.Name == LeaseName, cancellationToken).ConfigureAwait(false))
+            return false;
+
+        db.OutboxLeases.Add(new OutboxLease { Name = LeaseName, Owner = _owner, ExpiresAt = expires });
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (DbUpdateException)
+        {
+            // Another instance created the lease first.
+            return false;
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken).ConfigureAwait(false);
+        // Hand the lease over at once instead of making the next instance wait for it to expire.
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<MessagingDbContext>();
+            await db.OutboxLeases.Where(x => x.Name == LeaseName && x.Owner == _owner)
+                .ExecuteUpdateAsync(s => s.SetProperty(x => x.ExpiresAt, DateTimeOffset.UnixEpoch), cancellationToken).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // Best effort: the lease expires by itself.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            LogLeaseReleaseFailed(logger, ex);
+        }
+    }
+
+    [LoggerMessage(LogLevel.Warning, "Outbox relay pass failed; retrying")]
+    static partial void LogRelayFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(LogLevel.Warning, "{Count} outbox rows failed to publish and stay pending")]
+    static partial void LogPublishFailed(ILogger logger, int count, Exception exception);
+
+    [LoggerMessage(LogLevel.Debug, "Could not release the outbox lease")]
+    static partial void LogLeaseReleaseFailed(ILogger logger, Exception exception);
+}

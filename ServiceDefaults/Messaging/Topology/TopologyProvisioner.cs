@@ -1,0 +1,67 @@
+using ECommerce.Contracts.Topology;
+using RabbitMQ.Client;
+
+namespace ECommerce.ServiceDefaults.Messaging.Topology;
+
+/// <summary>Declares the broker-side topology every service relies on: one exchange per topic (a consistent-hash exchange for
+/// a keyed topic, bound to its fan-out partition exchanges) and the TTL delay tiers used for redelivery.
+/// Idempotent, and safe to run from several processes at once: each run creates a topic's partition bindings in the
+/// same order, so the consistent-hash ring (which depends on binding creation order) is the same whoever creates it.</summary>
+public static class TopologyProvisioner
+{
+    /// <summary>Points each partition exchange gets on the consistent-hash ring; more points spread keys more evenly.</summary>
+    public const string HashRingWeight = "20";
+
+    public static async Task ProvisionAsync(Uri brokerUri, MessagingOptions options, CancellationToken cancellationToken = default)
+    {
+        var factory = new ConnectionFactory { Uri = brokerUri, ClientProvidedName = "ecommerce-topology" };
+        await using var connection = await factory.CreateConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        await ProvisionAsync(channel, options, cancellationToken).ConfigureAwait(false);
+    }
+
+    public static async Task ProvisionAsync(IChannel channel, MessagingOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(channel);
+        ArgumentNullException.ThrowIfNull(options);
+
+        foreach (var topic in TopicCatalog.All)
+        {
+            if (!topic.IsKeyed)
+            {
+                await channel.ExchangeDeclareAsync(topic.Name, ExchangeType.Fanout, durable: true, autoDelete: false,
+                    cancellationToken: cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            await channel.ExchangeDeclareAsync(topic.Name, "x-consistent-hash", durable: true, autoDelete: false,
+                cancellationToken: cancellationToken).ConfigureAwait(false);
+            var partitions = options.PartitionsOf(topic.Name);
+            for (var p = 0; p < partitions; p++)
+            {
+                var partitionExchange = TopologyNames.PartitionExchange(topic.Name, p);
+                await channel.ExchangeDeclareAsync(partitionExchange, ExchangeType.Fanout, durable: true, autoDelete: false,
+                    cancellationToken: cancellationToken).ConfigureAwait(false);
+                await channel.ExchangeBindAsync(partitionExchange, topic.Name, HashRingWeight,
+                    cancellationToken: cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        foreach (var tier in options.DelayTiers)
+        {
+            var name = TopologyNames.DelayExchange(tier);
+            await channel.ExchangeDeclareAsync(name, ExchangeType.Fanout, durable: true, autoDelete: false,
+                cancellationToken: cancellationToken).ConfigureAwait(false);
+            // Dead-lettering to the default exchange without a fixed routing key re-uses the routing key the message was
+            // published with, which the scheduler sets to the destination queue's name.
+            var arguments = new Dictionary<string, object?>
+            {
+                ["x-message-ttl"] = (long)tier.TotalMilliseconds,
+                ["x-dead-letter-exchange"] = string.Empty,
+            };
+            await channel.QueueDeclareAsync(name, durable: true, exclusive: false, autoDelete: false, arguments,
+                cancellationToken: cancellationToken).ConfigureAwait(false);
+            await channel.QueueBindAsync(name, name, string.Empty, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+    }
+}

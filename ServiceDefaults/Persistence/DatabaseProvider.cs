@@ -1,0 +1,7 @@
+namespace ECommerce.ServiceDefaults.Persistence;
+
+public enum DatabaseProvider
+{
+    Sqlite,
+    PostgreSql,
+}

@@ -1,0 +1,38 @@
+using ECommerce.ServiceDefaults.Messaging.Outbox;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+
+namespace ECommerce.ServiceDefaults.Persistence;
+
+public static class PersistenceExtensions
+{
+    /// <summary>Registers the service's DbContext on PostgreSQL or SQLite (see <see cref="DatabaseConnection.Resolve"/>), the
+    /// schema synchronization that runs before anything else starts, and a readiness check of the database.</summary>
+    public static IHostApplicationBuilder AddPersistence<TDbContext>(this IHostApplicationBuilder builder, string serviceName)
+        where TDbContext : MessagingDbContext
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var connection = DatabaseConnection.Resolve(builder.Configuration, serviceName);
+        builder.Services.AddSingleton(connection);
+        builder.Services.TryAddSingleton<OutboxSignal>();
+        builder.Services.TryAddSingleton<OutboxSignalInterceptor>();
+
+        builder.Services.AddDbContext<TDbContext>((sp, options) =>
+        {
+            if (connection.Provider == DatabaseProvider.PostgreSql)
+                options.UseNpgsql(connection.ConnectionString);
+            else
+                options.UseSqlite(connection.ConnectionString).AddInterceptors(new SqlitePragmaInterceptor());
+            options.AddInterceptors(sp.GetRequiredService<OutboxSignalInterceptor>());
+        });
+        builder.Services.AddScoped<MessagingDbContext>(sp => sp.GetRequiredService<TDbContext>());
+
+        // Must precede the bus and the relay, which both need the tables.
+        builder.Services.AddHostedService<SchemaInitializer<TDbContext>>();
+        builder.Services.AddHealthChecks().AddDbContextCheck<TDbContext>("database", HealthStatus.Unhealthy, [HealthTags.Ready]);
+        return builder;
+    }
+}

@@ -1,0 +1,10 @@
+namespace ECommerce.ServiceDefaults.Persistence;
+
+/// <summary>Configuration section <c>Persistence</c>.</summary>
+public sealed class PersistenceOptions
+{
+    public const string SectionName = "Persistence";
+
+    /// <summary>Where SQLite files go when the service has no connection string: <c>{DataDirectory}/{service}.db</c>.</summary>
+    public string DataDirectory { get; set; } = "data";
+}

@@ -1,0 +1,47 @@
+using ECommerce.ServiceDefaults.Messaging;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using OpenTelemetry;
+using OpenTelemetry.Logs;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+
+namespace ECommerce.ServiceDefaults.Telemetry;
+
+public static class TelemetryExtensions
+{
+    static readonly string[] Sources = ["Microsoft.AspNetCore", "System.Net.Http", "MassTransit", "Npgsql", MessagingDiagnostics.Name];
+    static readonly string[] Meters = ["Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "System.Net.Http", "MassTransit", MessagingDiagnostics.Name];
+
+    /// <summary>Traces, metrics and logs over OTLP with the core SDK (the hosting and instrumentation packages are not available
+    /// here). The exporter reads the standard <c>OTEL_EXPORTER_OTLP_*</c> variables; with no endpoint configured nothing is
+    /// exported, but activities are still created so trace context still propagates through HTTP and messages.</summary>
+    public static IHostApplicationBuilder AddTelemetry(this IHostApplicationBuilder builder, string serviceName)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var export = !string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
+        var name = builder.Configuration["OTEL_SERVICE_NAME"] ?? serviceName;
+        var resource = ResourceBuilder.CreateDefault().AddService(name, serviceInstanceId: $"{Environment.MachineName}-{Environment.ProcessId}");
+
+        var tracing = Sdk.CreateTracerProviderBuilder().SetResourceBuilder(resource).AddSource(Sources);
+        var metrics = Sdk.CreateMeterProviderBuilder().SetResourceBuilder(resource).AddMeter(Meters);
+        if (export)
+        {
+            tracing.AddOtlpExporter();
+            metrics.AddOtlpExporter();
+            builder.Logging.AddOpenTelemetry(o =>
+            {
+                o.SetResourceBuilder(resource);
+                o.IncludeFormattedMessage = true;
+                o.IncludeScopes = true;
+                o.AddOtlpExporter();
+            });
+        }
+
+        // Owned by the container so they flush and stop with the host.
+        builder.Services.AddSingleton(new TelemetryProviders(tracing.Build(), metrics.Build()));
+        return builder;
+    }
+}

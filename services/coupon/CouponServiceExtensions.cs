@@ -1,0 +1,27 @@
+using ECommerce.Coupon.Coupons;
+using ECommerce.Coupon.Data;
+using ECommerce.ServiceDefaults;
+using ECommerce.ServiceDefaults.Messaging;
+using ECommerce.ServiceDefaults.Persistence;
+
+namespace ECommerce.Coupon;
+
+public static class CouponServiceExtensions
+{
+    public const string Name = "coupon";
+
+    public static WebApplicationBuilder AddCouponService(this WebApplicationBuilder builder)
+    {
+        builder.AddServiceDefaults(Name, defaultPort: 5102);
+        builder.AddPersistence<CouponDbContext>(Name);
+        builder.AddMessaging(Name);
+        return builder;
+    }
+
+    public static WebApplication UseCouponService(this WebApplication app)
+    {
+        app.UseServiceDefaults();
+        app.MapCouponEndpoints();
+        return app;
+    }
+}
