@@ -21,8 +21,8 @@ public static class MessagingExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         var section = builder.Configuration.GetSection(MessagingOptions.SectionName);
-        var options = section.Get<MessagingOptions>() ?? new MessagingOptions();
-        builder.Services.Configure<MessagingOptions>(section);
+        var options = MessagingOptions.From(section);
+        builder.Services.AddOptions<MessagingOptions>().Configure(o => MessagingOptions.BindInto(section, o));
 
         var messaging = new MessagingBuilder();
         configure?.Invoke(messaging);

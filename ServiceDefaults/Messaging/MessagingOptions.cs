@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Configuration;
+
 namespace ECommerce.ServiceDefaults.Messaging;
 
 /// <summary>Configuration section <c>Messaging</c>. Everything about the transport lives here so that a consumer never
@@ -48,6 +50,34 @@ public sealed class MessagingOptions
     /// <summary>RabbitMQ management API (http://host:15672/), for consumer lag (ready and unacknowledged per queue). Without it
     /// lag is read over AMQP, which tells ready messages and consumers but not unacknowledged ones.</summary>
     public Uri? ManagementUri { get; set; }
+
+    /// <summary>Binds <paramref name="section"/> onto a new instance. Use this rather than <c>Get&lt;MessagingOptions&gt;()</c>:
+    /// the configuration binder appends configured array elements to an array property's defaults, so configuring two retry
+    /// intervals would yield five (the three defaults first). Here a configured list replaces the default list.</summary>
+    public static MessagingOptions From(IConfiguration section)
+    {
+        var options = new MessagingOptions();
+        BindInto(section, options);
+        return options;
+    }
+
+    /// <summary>Binds <paramref name="section"/> onto <paramref name="options"/>, configured lists replacing default ones.</summary>
+    public static void BindInto(IConfiguration section, MessagingOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(section);
+        ArgumentNullException.ThrowIfNull(options);
+        var (retry, redelivery, tiers) = (options.RetryIntervals, options.RedeliveryIntervals, options.DelayTiers);
+        section.Bind(options);
+        options.RetryIntervals = Configured(section, nameof(RetryIntervals)) ?? retry;
+        options.RedeliveryIntervals = Configured(section, nameof(RedeliveryIntervals)) ?? redelivery;
+        options.DelayTiers = Configured(section, nameof(DelayTiers)) ?? tiers;
+    }
+
+    static TimeSpan[]? Configured(IConfiguration section, string key)
+    {
+        var list = section.GetSection(key);
+        return list.GetChildren().Any() ? list.Get<TimeSpan[]>() : null;
+    }
 
     public int PartitionsOf(string topic) =>
         TopicPartitions.TryGetValue(topic, out var n) ? n : DefaultPartitions;

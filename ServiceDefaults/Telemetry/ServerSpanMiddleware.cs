@@ -23,6 +23,9 @@ internal sealed class ServerSpanMiddleware(RequestDelegate next)
         activity.SetTag("url.scheme", request.Scheme);
         activity.SetTag("server.address", request.Host.Host);
         activity.SetTag("server.port", request.Host.Port);
+        // Tells the caller which trace its request started (W3C Trace Context "traceresponse"), so a client or a test can
+        // follow the request into the services that consume what it published.
+        context.Response.Headers["traceresponse"] = $"00-{activity.TraceId}-{activity.SpanId}-01";
         try
         {
             await next(context).ConfigureAwait(false);

@@ -7,8 +7,10 @@ using MassTransit;
 namespace ECommerce.ServiceDefaults.Messaging.Outbox;
 
 /// <summary>Publishes one outbox row to its topic with the row id as message id and the partition key as routing key. On
-/// RabbitMQ the send completes only when the broker confirmed it (publisher confirms).</summary>
-public sealed class OutboxPublisher(ISendEndpointProvider sendEndpoints, TransportAddresses addresses)
+/// RabbitMQ the send completes only when the broker confirmed it (publisher confirms).
+/// Sends through <see cref="IBus"/> (a singleton), not <see cref="ISendEndpointProvider"/>: MassTransit registers that one
+/// scoped, and this publisher is a singleton (a captive scoped dependency, rejected by scope validation in Development).</summary>
+public sealed class OutboxPublisher(IBus sendEndpoints, TransportAddresses addresses)
 {
     public const string TopicHeader = "ECommerce-Topic";
     public const string PartitionKeyHeader = "ECommerce-PartitionKey";

@@ -1,4 +1,5 @@
 using ECommerce.ServiceDefaults.Persistence;
+using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -12,6 +13,7 @@ namespace ECommerce.ServiceDefaults.Messaging.Outbox;
 /// A crash before marking re-publishes the same rows with the same message ids, which the consumers' inbox absorbs.</summary>
 public sealed partial class OutboxRelay(
     IServiceScopeFactory scopes,
+    IBusControl bus,
     OutboxSignal signal,
     OutboxPublisher publisher,
     IOptions<MessagingOptions> options,
@@ -30,6 +32,23 @@ public sealed partial class OutboxRelay(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var settings = options.Value;
+        // Publishing before the bus is connected only produces failed attempts; give it a while, then go on regardless
+        // (failures are retried) so a slow broker never stalls the relay for good.
+        // The wait observes stoppingToken: a host stopped before its bus became healthy (it never will, once stopped) must not
+        // wait out the whole 30 s.
+        using (var waitForBus = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken))
+        {
+            waitForBus.CancelAfter(TimeSpan.FromSeconds(30));
+            try
+            {
+                await bus.WaitForHealthStatus(BusHealthStatus.Healthy, waitForBus.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+            {
+                // Not healthy in time: go on regardless.
+            }
+        }
+
         while (!stoppingToken.IsCancellationRequested)
         {
             try

@@ -30,6 +30,6 @@ public static class EventEndpoints
             query = query.Where(e => e.Topic == topic);
         var rows = await query.OrderBy(e => e.Sequence).Take(limit ?? 100).ToListAsync(cancellationToken);
         return TypedResults.Ok(rows.Select(e => new EventView(e.Sequence, e.MessageId, e.Topic, e.PartitionKey, e.MessageType,
-            JsonSerializer.Deserialize<JsonElement>(e.Payload), e.IngestedAt)).ToList());
+            JsonSerializer.Deserialize<JsonElement>(e.Payload), e.TraceId, e.IngestedAt)).ToList());
     }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using ECommerce.DataPlatform.Data;
 using ECommerce.ServiceDefaults.Messaging;
@@ -23,6 +24,7 @@ public sealed class IngestConsumer<TMessage>(DataPlatformDbContext db, TimeProvi
             PartitionKey = descriptor.PartitionKeyOf(context.Message),
             MessageType = typeof(TMessage).Name,
             Payload = JsonSerializer.Serialize(context.Message, MessageJson.Options),
+            TraceId = Activity.Current?.TraceId.ToString(),
             IngestedAt = clock.GetUtcNow(),
         });
         return Task.CompletedTask;

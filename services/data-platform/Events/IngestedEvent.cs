@@ -15,5 +15,8 @@ public sealed class IngestedEvent
 
     public required string Payload { get; set; }
 
+    /// <summary>The trace the event's consumption belonged to: the trace of the request that caused it.</summary>
+    public string? TraceId { get; set; }
+
     public DateTimeOffset IngestedAt { get; set; }
 }

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Runs every test: component (in-memory), integration (real RabbitMQ and PostgreSQL, started in isolation by the tests),
+# end-to-end (the AppHost's processes over HTTP). Extra arguments go to `dotnet test` (e.g. --filter ...).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source eng/prerequisites.sh
+ensure_packages rabbitmq-server:/usr/lib/rabbitmq/bin/rabbitmq-server postgresql:/usr/lib/postgresql/15/bin/initdb
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+set +e
+dotnet test ECommerce.sln --logger "console;verbosity=normal" "$@" 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+
+# One closing line over all test assemblies.
+awk '/^(Passed|Failed)! +- +Failed: +[0-9]+, Passed: +[0-9]+, Skipped: +[0-9]+/ {
+       gsub(",", ""); failed += $4; passed += $6; skipped += $8 }
+     END { printf "tests: %d passed, %d failed, %d skipped\n", passed, failed, skipped }' "$log"
+exit "$status"

@@ -1,0 +1,3 @@
+namespace ECommerce.Component.Tests.Infrastructure;
+
+public sealed record SentRecord(Guid? MessageId, Type MessageType, Uri? DestinationAddress);
