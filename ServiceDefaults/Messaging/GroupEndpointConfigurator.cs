@@ -2,6 +2,7 @@ using ECommerce.ServiceDefaults.Messaging.DeadLetters;
 using ECommerce.ServiceDefaults.Messaging.Redelivery;
 using ECommerce.ServiceDefaults.Messaging.Topology;
 using MassTransit;
+using MassTransit.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace ECommerce.ServiceDefaults.Messaging;
@@ -28,7 +29,14 @@ public sealed class GroupEndpointConfigurator
         {
             if (queue.Immediate)
                 cfg.ReceiveEndpoint(queue.Queue, e => ConfigureRabbitMqQueue(context, (IRabbitMqReceiveEndpointConfigurator)e, queue));
-            cfg.ReceiveEndpoint(TopologyNames.ErrorQueue(queue.Queue), e => ConfigureRecorder(context, e, queue));
+            cfg.ReceiveEndpoint(TopologyNames.ErrorQueue(queue.Queue), e =>
+            {
+                // MassTransit declares a queue's _error queue with the queue's own arguments (single-active-consumer, quorum)
+                // when it first moves a message there; the recorder must declare it identically, or whichever of the two
+                // declarations comes second is refused (PRECONDITION_FAILED) and the faulted message is never recorded.
+                ApplyQueueArguments((IRabbitMqReceiveEndpointConfigurator)e, queue);
+                ConfigureRecorder(context, e, queue);
+            });
         }
     }
 
@@ -53,15 +61,31 @@ public sealed class GroupEndpointConfigurator
         e.ConfigureConsumeTopology = false;
         var source = queue.Partition is { } p ? TopologyNames.PartitionExchange(queue.Topic, p) : queue.Topic;
         e.Bind(source, b => b.ExchangeType = "fanout");
+        ApplyQueueArguments(e, queue);
+
+        // Before the message-type router: scheduled redelivery reads the scheduler from the consume context outside the
+        // in-process retry, and a payload added inside the retry's scope would not be visible to it there.
+        e.AddPrePipeSpecification(new FilterPipeSpecification<ConsumeContext>(
+            new TtlSchedulerFilter(_options.DelayTiers, context.GetRequiredService<TimeProvider>())));
+        e.UseScheduledRedelivery(r =>
+        {
+            r.Intervals(_options.RedeliveryIntervals);
+            // MassTransit's default gives each redelivery a new message id. A redelivery is the same message: the inbox must
+            // recognise it (the broker may also redeliver the original if its ack is lost), and a dead letter must carry the
+            // id its producer gave it so that a re-drive is deduplicated and can be traced.
+            // (The endpoint-wide overload only types its callback as a retry configurator; the object is a redelivery one.)
+            if (r is IRedeliveryConfigurator redelivery)
+                redelivery.ReplaceMessageId = false;
+        });
+        ConfigureCommon(context, e, queue);
+    }
+
+    void ApplyQueueArguments(IRabbitMqReceiveEndpointConfigurator e, QueueBinding queue)
+    {
         if (queue.Partition is not null)
             e.SingleActiveConsumer = true;
         if (string.Equals(_options.QueueType, "quorum", StringComparison.OrdinalIgnoreCase))
             e.SetQuorumQueue();
-
-        e.UseFilter(new TtlSchedulerFilter(context.GetRequiredService<IBus>().Topology, _options.DelayTiers,
-            context.GetRequiredService<TimeProvider>()));
-        e.UseScheduledRedelivery(r => r.Intervals(_options.RedeliveryIntervals));
-        ConfigureCommon(context, e, queue);
     }
 
     internal IReadOnlyList<QueueBinding> StandbyQueues => _topology.Queues.Where(q => !q.Immediate).ToList();

@@ -1,4 +1,7 @@
+using ECommerce.Contracts.Topology;
 using ECommerce.Coupon.Coupons;
+using ECommerce.Coupon.Issuing;
+using ECommerce.Coupon.Usage;
 using ECommerce.Coupon.Data;
 using ECommerce.ServiceDefaults;
 using ECommerce.ServiceDefaults.Messaging;
@@ -14,7 +17,10 @@ public static class CouponServiceExtensions
     {
         builder.AddServiceDefaults(Name, defaultPort: 5102);
         builder.AddPersistence<CouponDbContext>(Name);
-        builder.AddMessaging(Name);
+        builder.AddMessaging(Name, m => m
+            .Consume<IssueCouponConsumer, IssueCouponConsumerDefinition>(Topics.CouponIssue)
+            .Consume<UseCouponConsumer, UseCouponConsumerDefinition>(Topics.CouponCommands)
+            .Consume<RestoreCouponConsumer, RestoreCouponConsumerDefinition>(Topics.CouponCommands));
         return builder;
     }
 
@@ -22,6 +28,7 @@ public static class CouponServiceExtensions
     {
         app.UseServiceDefaults();
         app.MapCouponEndpoints();
+        app.MapIssueRequestEndpoints();
         return app;
     }
 }

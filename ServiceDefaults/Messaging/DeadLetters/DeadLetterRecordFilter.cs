@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using ECommerce.ServiceDefaults.Persistence;
 using MassTransit;
@@ -14,7 +15,9 @@ internal sealed class DeadLetterRecordFilter<TContext>(IServiceScopeFactory scop
     {
         ArgumentNullException.ThrowIfNull(context);
         var headers = context.TransportHeaders.GetAll().ToDictionary(h => h.Key, h => h.Value?.ToString(), StringComparer.Ordinal);
-        var body = context.Body.GetString();
+        // Decoded from the bytes: on a RabbitMQ delivery (a ReadOnlyMemory body) MessageBody.GetString() returns the name of the
+        // memory type, "System.ReadOnlyMemory<Byte>[n]", not the text, which would leave a letter that can never be re-driven.
+        var body = Encoding.UTF8.GetString(context.Body.GetBytes());
         var (messageId, messageType) = ReadEnvelope(body);
 
         var letter = new DeadLetter

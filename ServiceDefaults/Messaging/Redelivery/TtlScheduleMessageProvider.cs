@@ -21,7 +21,9 @@ internal sealed class TtlScheduleMessageProvider(ISendEndpointProvider sendEndpo
             .ConfigureAwait(false);
 
         var tokenId = NewId.NextGuid();
-        await endpoint.Send(message, Pipe.Execute<SendContext<T>>(async context =>
+        // ExecuteAsync, not Execute: an async lambda given to Execute (an Action) is async void, so the send would not wait for
+        // the copied context (message id, headers) and the routing key that come after the first await.
+        await endpoint.Send(message, Pipe.ExecuteAsync<SendContext<T>>(async context =>
         {
             if (pipe.IsNotEmpty())
                 await pipe.Send(context).ConfigureAwait(false);

@@ -1,0 +1,122 @@
+using ECommerce.Contracts.Coupons;
+using ECommerce.Contracts.Users;
+using ECommerce.Coupon.Data;
+using ECommerce.ServiceDefaults.Http;
+using ECommerce.ServiceDefaults.Messaging.Outbox;
+using MassTransit;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+
+namespace ECommerce.Coupon.Issuing;
+
+public static class IssueRequestEndpoints
+{
+    const string IdempotencyHeader = "Idempotency-Key";
+
+    public static IEndpointRouteBuilder MapIssueRequestEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/api/coupons/{couponId:guid}/issue-requests", RequestAsync).WithTags("Coupon issuing");
+        app.MapGet("/api/coupon-issue-requests/{requestId:guid}", GetRequestAsync).WithTags("Coupon issuing");
+        app.MapGet("/api/users/{userId:long}/coupons", UserCouponsAsync).WithTags("Coupon issuing");
+        return app;
+    }
+
+    /// <summary>Accepts a request: records it Pending and, in the same transaction, puts its issue-requested event in the
+    /// outbox. The coupon's row is locked by the acceptance counter until commit, so a coupon's requests reach the topic in
+    /// the order they were accepted.</summary>
+    static async Task<Results<Accepted<IssueRequestResponse>, ValidationProblem, ProblemHttpResult>> RequestAsync(Guid couponId,
+        IssueCouponRequest request, [FromHeader(Name = IdempotencyHeader)] string? idempotencyKey, CouponDbContext db, IOutbox outbox,
+        TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var validation = request.Validate()
+            .Require(idempotencyKey is null || idempotencyKey.Length is >= 1 and <= 200, IdempotencyHeader, "1 to 200 characters.");
+        if (!validation.IsValid)
+            return TypedResults.ValidationProblem(validation.ToDictionary());
+        var userId = request.UserId!.Value;
+
+        if (idempotencyKey is not null
+            && await FindByKeyAsync(db, idempotencyKey, cancellationToken) is { } previous)
+            return Replay(previous, couponId, userId);
+
+        var strategy = db.Database.CreateExecutionStrategy();
+        try
+        {
+            var accepted = await strategy.ExecuteAsync(async ct =>
+            {
+                db.ChangeTracker.Clear();
+                await using var transaction = await db.Database.BeginTransactionAsync(ct);
+                var locked = await db.Coupons.Where(c => c.Id == couponId)
+                    .ExecuteUpdateAsync(s => s.SetProperty(c => c.AcceptedCount, c => c.AcceptedCount + 1), ct);
+                if (locked == 0)
+                    return null;
+                var number = await db.Coupons.Where(c => c.Id == couponId).Select(c => c.AcceptedCount).SingleAsync(ct);
+
+                var now = clock.GetUtcNow();
+                var entity = new IssueRequestEntity
+                {
+                    Id = NewId.NextGuid(),
+                    CouponId = couponId,
+                    UserId = userId,
+                    AcceptanceNumber = number,
+                    Status = IssueRequestStatus.Pending,
+                    IdempotencyKey = idempotencyKey,
+                    AcceptedAt = now,
+                };
+                db.IssueRequests.Add(entity);
+                outbox.Add(new CouponIssueRequested(entity.Id, couponId, userId, now));
+                outbox.Add(new UserRequestedCoupon(userId, couponId, entity.Id, now));
+                await db.SaveChangesAsync(ct);
+                await transaction.CommitAsync(ct);
+                return entity;
+            }, cancellationToken);
+
+            return accepted is null
+                ? TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: $"Coupon {couponId} does not exist.")
+                : TypedResults.Accepted($"/api/coupon-issue-requests/{accepted.Id}", IssueRequestResponse.From(accepted));
+        }
+        catch (DbUpdateException) when (idempotencyKey is not null)
+        {
+            // A concurrent retry with the same key committed first: answer with its request.
+            db.ChangeTracker.Clear();
+            var winner = await FindByKeyAsync(db, idempotencyKey, cancellationToken);
+            if (winner is null)
+                throw;
+            return Replay(winner, couponId, userId);
+        }
+    }
+
+    static Results<Accepted<IssueRequestResponse>, ValidationProblem, ProblemHttpResult> Replay(IssueRequestEntity previous, Guid couponId, long userId) =>
+        previous.CouponId == couponId && previous.UserId == userId
+            ? TypedResults.Accepted($"/api/coupon-issue-requests/{previous.Id}", IssueRequestResponse.From(previous))
+            : TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity,
+                title: "This Idempotency-Key was already used for a different request.");
+
+    static Task<IssueRequestEntity?> FindByKeyAsync(CouponDbContext db, string key, CancellationToken cancellationToken) =>
+        db.IssueRequests.AsNoTracking().FirstOrDefaultAsync(r => r.IdempotencyKey == key, cancellationToken);
+
+    static async Task<Results<Ok<IssueRequestResponse>, ProblemHttpResult>> GetRequestAsync(Guid requestId, CouponDbContext db,
+        CancellationToken cancellationToken)
+    {
+        var request = await db.IssueRequests.AsNoTracking().FirstOrDefaultAsync(r => r.Id == requestId, cancellationToken);
+        return request is null
+            ? TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: $"Issue request {requestId} does not exist.")
+            : TypedResults.Ok(IssueRequestResponse.From(request));
+    }
+
+    static async Task<Results<Ok<List<UserCouponResponse>>, ValidationProblem>> UserCouponsAsync(long userId, CouponDbContext db,
+        CancellationToken cancellationToken)
+    {
+        var validation = new Validation().UserId(userId);
+        if (!validation.IsValid)
+            return TypedResults.ValidationProblem(validation.ToDictionary());
+
+        var coupons = await (from uc in db.UserCoupons.AsNoTracking()
+                             join c in db.Coupons.AsNoTracking() on uc.CouponId equals c.Id
+                             where uc.UserId == userId
+                             orderby uc.IssuedAt
+                             select new UserCouponResponse(uc.Id, c.Id, c.Name, c.DiscountAmount, uc.Status, uc.IssuedAt, uc.UsedAt))
+            .ToListAsync(cancellationToken);
+        return TypedResults.Ok(coupons);
+    }
+}

@@ -1,0 +1,7 @@
+namespace ECommerce.Coupon.Issuing;
+
+public static class UserCouponStatus
+{
+    public const string Available = "Available";
+    public const string Used = "Used";
+}

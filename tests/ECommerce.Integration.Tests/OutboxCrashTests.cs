@@ -1,0 +1,114 @@
+using ECommerce.AppHost.Infrastructure;
+using ECommerce.Contracts.Topology;
+using ECommerce.Integration.Tests.Infrastructure;
+using ECommerce.Integration.Tests.Ledger;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace ECommerce.Integration.Tests;
+
+/// <summary>The transactional outbox across the two crashes that matter: after the commit but before anything was published
+/// (the event must still go out, once), and after publishing but before the rows were marked sent (the event goes out again
+/// with the same message id, and the consumer's inbox applies it once).</summary>
+public sealed class OutboxCrashTests(ITestOutputHelper output)
+{
+    const int Messages = 20;
+    static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+
+    [Theory]
+    [InlineData(DatabaseKind.PostgreSql)]
+    [InlineData(DatabaseKind.Sqlite)]
+    public async Task Rows_committed_before_a_crash_are_published_exactly_once_by_the_next_relay(DatabaseKind database)
+    {
+        await using var environment = await TestEnvironment.CreateAsync("outbox-commit", database, output);
+        await using var ledger = await StartLedgerAsync(environment);
+        await using var probe = await BrokerProbe.ConnectAsync(environment.BrokerUri);
+        var queues = Queues.Of(TestServices.Ledger, Topics.BalanceActivity, environment.Messaging);
+
+        // The producer committed its state change and its events, then died before its relay published anything: its rows
+        // are in its database and no relay runs (the host is built, never started).
+        var producerDatabase = await environment.CreateDatabaseAsync(TestServices.Producer);
+        var crashed = TestServices.ProducerBuilder(environment, producerDatabase).Build();
+        var ids = await OutboxWriter.CommitChargesAsync(crashed.Services, Messages);
+        Assert.Equal(Messages, (await OutboxWriter.PendingAsync(crashed.Services)).Count);
+        Assert.True(await Queues.DrainedAsync(probe, queues), "nothing may reach the broker before a relay runs");
+        crashed.Dispose();
+
+        // The service comes back: its relay finds the committed rows and publishes them.
+        await using var restarted = await RunningHost.StartAsync(TestServices.ProducerBuilder(environment, producerDatabase).Build());
+        await WaitUntilSettledAsync(ledger, restarted, probe, queues, expectedDeliveries: Messages);
+
+        var deliveries = ledger.Services.GetRequiredService<DeliveryLog>();
+        Assert.All(ids, id => Assert.Equal(1, deliveries.Of(id)));
+        Assert.Equal(Messages, deliveries.Total);
+        await AssertAppliedOnceAsync(ledger, ids);
+    }
+
+    [Theory]
+    [InlineData(DatabaseKind.PostgreSql)]
+    [InlineData(DatabaseKind.Sqlite)]
+    public async Task Rows_published_but_not_marked_before_a_crash_are_published_again_and_applied_once(DatabaseKind database)
+    {
+        await using var environment = await TestEnvironment.CreateAsync("outbox-mark", database, output);
+        await using var ledger = await StartLedgerAsync(environment);
+        await using var probe = await BrokerProbe.ConnectAsync(environment.BrokerUri);
+        var queues = Queues.Of(TestServices.Ledger, Topics.BalanceActivity, environment.Messaging);
+        var deliveries = ledger.Services.GetRequiredService<DeliveryLog>();
+        var producerDatabase = await environment.CreateDatabaseAsync(TestServices.Producer);
+
+        // A relay whose every attempt to mark rows sent fails, as if the process died right after the broker confirmed the
+        // publishes; its retry is put far off so that the "crash" is the end of it.
+        var crash = new CrashBeforeMarkingInterceptor();
+        var crashing = TestServices.ProducerBuilder(environment, producerDatabase, o => o.OutboxPollInterval = TimeSpan.FromMinutes(5));
+        crashing.Services.ConfigureDbContext<ProducerDbContext>(o => o.AddInterceptors(crash));
+        var crashingHost = crashing.Build();
+        var ids = await OutboxWriter.CommitChargesAsync(crashingHost.Services, Messages);
+        await using (await RunningHost.StartAsync(crashingHost))
+        {
+            await crash.Crashed.WaitAsync(Patience);
+            await Poll.UntilAsync(() => deliveries.Total >= Messages && deliveries.InFlight == 0, Patience,
+                "the first publication to be consumed");
+            Assert.Equal(Messages, (await OutboxWriter.PendingAsync(crashingHost.Services)).Count);
+        }
+
+        await AssertAppliedOnceAsync(ledger, ids);
+
+        // The service restarts with a healthy relay: the rows are still pending, so they are published again, with the same ids.
+        await using var restarted = await RunningHost.StartAsync(TestServices.ProducerBuilder(environment, producerDatabase).Build());
+        await WaitUntilSettledAsync(ledger, restarted, probe, queues, expectedDeliveries: 2 * Messages);
+
+        Assert.All(ids, id => Assert.Equal(2, deliveries.Of(id)));
+        await AssertAppliedOnceAsync(ledger, ids);
+    }
+
+    async Task<RunningHost> StartLedgerAsync(TestEnvironment environment)
+    {
+        var database = await environment.CreateDatabaseAsync(TestServices.Ledger);
+        var host = TestServices.LedgerBuilder(environment, database, m => m.ConsumeCounted<ChargeLedgerConsumer>(Topics.BalanceActivity)).Build();
+        output.WriteLine($"ledger database: {environment.Database}");
+        return await TestServices.StartLedgerAsync(environment, host, Topics.BalanceActivity);
+    }
+
+    /// <summary>Waits until the relay has marked every row, the broker holds nothing more for the ledger and the ledger is
+    /// not in the middle of a message: from then on no further delivery can come.</summary>
+    static async Task WaitUntilSettledAsync(RunningHost ledger, RunningHost producer, BrokerProbe probe, IReadOnlyList<string> queues,
+        int expectedDeliveries)
+    {
+        var deliveries = ledger.Services.GetRequiredService<DeliveryLog>();
+        await Poll.UntilAsync(async _ => (await OutboxWriter.PendingAsync(producer.Services)).Count == 0, Patience,
+            "the relay to mark every row sent");
+        await Poll.UntilAsync(async _ => deliveries.Total >= expectedDeliveries && deliveries.InFlight == 0
+                && await Queues.DrainedAsync(probe, queues), Patience,
+            $"{expectedDeliveries} deliveries and the ledger's queues to drain");
+    }
+
+    static async Task AssertAppliedOnceAsync(RunningHost ledger, IReadOnlyList<Guid> ids)
+    {
+        var entries = await ledger.Host.QueryAsync<LedgerDbContext, List<Guid>>(db => db.Entries.Select(e => e.MessageId).ToListAsync());
+        var inbox = await ledger.Host.QueryAsync<LedgerDbContext, int>(db => db.InboxMessages.CountAsync());
+        Assert.Equal(ids.Order(), entries.Order());
+        Assert.Equal(ids.Count, inbox);
+    }
+}
