@@ -48,7 +48,11 @@ public sealed class GroupEndpointConfigurator
             {
                 e.ConfigureConsumeTopology = false;
                 e.Bind(queue.Topic, MassTransit.Transports.Fabric.ExchangeType.FanOut, string.Empty);
-                e.UseDelayedRedelivery(r => r.Intervals(_options.RedeliveryIntervals));
+                e.UseDelayedRedelivery(r =>
+                {
+                    r.Intervals(_options.RedeliveryIntervals);
+                    r.ReplaceMessageId = false;
+                });
                 ConfigureCommon(context, e, queue);
             });
             cfg.ReceiveEndpoint(TopologyNames.ErrorQueue(queue.Queue), e => ConfigureRecorder(context, e, queue));

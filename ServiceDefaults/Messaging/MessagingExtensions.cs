@@ -26,6 +26,10 @@ public static class MessagingExtensions
 
         var messaging = new MessagingBuilder();
         configure?.Invoke(messaging);
+        if (ConsumerGroups.All.TryGetValue(group, out var declared)
+            && messaging.Subscriptions.Select(s => s.Topic).Except(declared).ToList() is { Count: > 0 } undeclared)
+            throw new InvalidOperationException(
+                $"Group '{group}' subscribes to {string.Join(", ", undeclared)}, which ConsumerGroups does not list for it: add them there so the provisioner creates the queues.");
         var topology = new GroupTopology(group, options, messaging.Subscriptions.Select(s => s.Topic));
         var addresses = new TransportAddresses(options.Transport);
 

@@ -47,6 +47,25 @@ public static class TopologyProvisioner
             }
         }
 
+        foreach (var (group, topics) in ConsumerGroups.All)
+        {
+            foreach (var topic in topics.Select(TopicCatalog.Get))
+            {
+                if (!topic.IsKeyed)
+                {
+                    await DeclareGroupQueueAsync(channel, TopologyNames.GroupQueue(group, topic.Name, null), topic.Name, singleActive: false, options,
+                        cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+
+                for (var p = 0; p < options.PartitionsOf(topic.Name); p++)
+                {
+                    await DeclareGroupQueueAsync(channel, TopologyNames.GroupQueue(group, topic.Name, p), TopologyNames.PartitionExchange(topic.Name, p),
+                        singleActive: true, options, cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+
         foreach (var tier in options.DelayTiers)
         {
             var name = TopologyNames.DelayExchange(tier);
@@ -63,5 +82,28 @@ public static class TopologyProvisioner
                 cancellationToken: cancellationToken).ConfigureAwait(false);
             await channel.QueueBindAsync(name, name, string.Empty, cancellationToken: cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>Declares a group's queue exactly as MassTransit's receive endpoint will (a fan-out exchange of the queue's name
+    /// bound to the queue, the source exchange bound to that), so the endpoint's own declarations find it identical.</summary>
+    static async Task DeclareGroupQueueAsync(IChannel channel, string queue, string source, bool singleActive, MessagingOptions options,
+        CancellationToken cancellationToken)
+    {
+        await channel.ExchangeDeclareAsync(queue, ExchangeType.Fanout, durable: true, autoDelete: false, cancellationToken: cancellationToken)
+            .ConfigureAwait(false);
+        await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false, QueueArguments(singleActive, options),
+            cancellationToken: cancellationToken).ConfigureAwait(false);
+        await channel.QueueBindAsync(queue, queue, string.Empty, cancellationToken: cancellationToken).ConfigureAwait(false);
+        await channel.ExchangeBindAsync(queue, source, string.Empty, cancellationToken: cancellationToken).ConfigureAwait(false);
+    }
+
+    static Dictionary<string, object?> QueueArguments(bool singleActive, MessagingOptions options)
+    {
+        var arguments = new Dictionary<string, object?>();
+        if (singleActive)
+            arguments["x-single-active-consumer"] = true;
+        if (string.Equals(options.QueueType, "quorum", StringComparison.OrdinalIgnoreCase))
+            arguments["x-queue-type"] = "quorum";
+        return arguments;
     }
 }
