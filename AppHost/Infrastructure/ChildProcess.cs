@@ -8,14 +8,22 @@ internal sealed class ChildProcess : IDisposable
 {
     private readonly Process process;
 
-    private ChildProcess(Process process) => this.process = process;
+    private ChildProcess(Process process)
+    {
+        this.process = process;
+        Pid = process.Id;
+        Exited = WatchAsync(process);
+    }
 
-    public int Pid => process.Id;
+    public int Pid { get; }
 
-    public bool HasExited => process.HasExited;
+    /// <summary>Completes with the exit code once the process has exited and all its output has been delivered.</summary>
+    public Task<int> Exited { get; }
+
+    public bool HasExited => Exited.IsCompleted;
 
     /// <summary>The exit code once <see cref="HasExited"/>.</summary>
-    public int ExitCode => process.ExitCode;
+    public int ExitCode => Exited.Result;
 
     /// <param name="onOutput">Each line of standard output (false) and standard error (true); called on a thread-pool thread.</param>
     public static ChildProcess Start(string fileName, IReadOnlyList<string> arguments, ServiceAccount account,
@@ -61,21 +69,15 @@ internal sealed class ChildProcess : IDisposable
         }
     }
 
-    /// <summary>Completes when the process has exited and its output has been delivered.</summary>
-    public Task WaitForExitAsync(CancellationToken cancellationToken = default) =>
-        process.WaitForExitAsync(cancellationToken);
-
     /// <summary>Waits up to <paramref name="timeout"/> for the process to exit; false if it still runs.</summary>
     public async Task<bool> WaitForExitAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
     {
-        using var timeoutSource = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeoutSource.CancelAfter(timeout);
         try
         {
-            await process.WaitForExitAsync(timeoutSource.Token).ConfigureAwait(false);
+            await Exited.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
             return true;
         }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        catch (TimeoutException)
         {
             return false;
         }
@@ -85,22 +87,24 @@ internal sealed class ChildProcess : IDisposable
     /// dies its children are re-parented and could no longer be found.</summary>
     public async Task KillTreeAsync(CancellationToken cancellationToken = default)
     {
-        if (process.HasExited)
-        {
-            return;
-        }
-
-        var victims = new List<int> { process.Id };
-        victims.AddRange(ProcessTree.DescendantsOf(process.Id));
+        var victims = new List<int> { Pid };
+        victims.AddRange(ProcessTree.DescendantsOf(Pid));
         foreach (var pid in victims)
         {
             ProcessSignals.Kill(pid);
         }
 
-        await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+        await Exited.WaitAsync(cancellationToken).ConfigureAwait(false);
         await Poll.UntilAsync(() => !victims.Exists(ProcessTree.IsAlive), TimeSpan.FromSeconds(10),
-            $"the processes of pid {process.Id} to die", cancellationToken).ConfigureAwait(false);
+            $"the processes of pid {Pid} to die", cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Releases the process handle; call after the process has exited.</summary>
     public void Dispose() => process.Dispose();
+
+    private static async Task<int> WatchAsync(Process process)
+    {
+        await process.WaitForExitAsync().ConfigureAwait(false);
+        return process.ExitCode;
+    }
 }

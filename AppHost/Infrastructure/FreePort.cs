@@ -65,6 +65,9 @@ public static class FreePort
         return true;
     }
 
+    /// <summary>True when nothing listens on 127.0.0.1:<paramref name="port"/> (without reserving it).</summary>
+    public static bool IsFree(int port) => IsBindable(port);
+
     private static void EnsureReservationDirectory()
     {
         if (Directory.Exists(ReservationDirectory))

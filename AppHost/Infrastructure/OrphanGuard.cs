@@ -48,8 +48,6 @@ internal sealed class OrphanGuard : IDisposable
         Write(shellCommand);
     }
 
-    public void Disarm() => Write(string.Empty);
-
     /// <summary>Disarms the guard and lets it exit.</summary>
     public void Dispose()
     {

@@ -8,31 +8,24 @@ public static class Poll
 
     /// <summary>Completes as soon as <paramref name="condition"/> returns true; throws <see cref="TimeoutException"/> naming
     /// <paramref name="description"/> when it has not by <paramref name="timeout"/>. An exception thrown by the condition
-    /// counts as false, and the last one is attached to the timeout.</summary>
+    /// ends the wait at once (a condition that can never come true any more should say so); a condition that is merely
+    /// not true yet returns false.</summary>
     public static async Task UntilAsync(Func<CancellationToken, Task<bool>> condition, TimeSpan timeout, string description,
         CancellationToken cancellationToken = default, TimeSpan? interval = null)
     {
         ArgumentNullException.ThrowIfNull(condition);
         var deadline = DateTime.UtcNow + timeout;
-        Exception? lastError = null;
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            try
+            if (await condition(cancellationToken).ConfigureAwait(false))
             {
-                if (await condition(cancellationToken).ConfigureAwait(false))
-                {
-                    return;
-                }
-            }
-            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-            {
-                lastError = e;
+                return;
             }
 
             if (DateTime.UtcNow >= deadline)
             {
-                throw new TimeoutException($"Timed out after {timeout.TotalSeconds:0.#} s waiting for {description}.", lastError);
+                throw new TimeoutException($"Timed out after {timeout.TotalSeconds:0.#} s waiting for {description}.");
             }
 
             await Task.Delay(interval ?? DefaultInterval, cancellationToken).ConfigureAwait(false);

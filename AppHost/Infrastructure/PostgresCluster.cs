@@ -20,6 +20,7 @@ public sealed partial class PostgresCluster : IAsyncDisposable
     private readonly ServiceAccount account = ServiceAccount.For("postgres");
     private readonly OutputTail tail = new(200);
     private readonly OrphanGuard guard;
+    // Never disposed: without its wait handle a SemaphoreSlim holds nothing to release, and DisposeAsync stays repeatable.
     private readonly SemaphoreSlim lifecycle = new(1, 1);
     private ChildProcess? server;
     private bool disposed;
@@ -159,11 +160,8 @@ public sealed partial class PostgresCluster : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await StopAsync().ConfigureAwait(false);
-        lifecycle.Dispose();
-    }
+    /// <summary>The same as <see cref="StopAsync"/>; safe to call more than once.</summary>
+    public async ValueTask DisposeAsync() => await StopAsync().ConfigureAwait(false);
 
     private static string? FindBinDirectory()
     {

@@ -20,6 +20,27 @@ public static partial class ProcessSignals
     /// <summary>SIGKILL, no cleanup possible. False when the process is already gone.</summary>
     public static bool Kill(int pid) => Send(pid, SigKill);
 
+    /// <summary>True when <paramref name="pid"/> ignores SIGINT, as a process started from a shell's background job does
+    /// from birth (and .NET keeps an inherited "ignore"): Ctrl+C cannot stop it, SIGTERM can.</summary>
+    public static bool IgnoresInterrupt(int pid)
+    {
+        string status;
+        try
+        {
+            status = File.ReadAllText($"/proc/{pid}/status");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+
+        var line = status.Split('\n').FirstOrDefault(l => l.StartsWith("SigIgn:", StringComparison.Ordinal));
+        return line is not null
+            && ulong.TryParse(line["SigIgn:".Length..].Trim(), System.Globalization.NumberStyles.HexNumber,
+                System.Globalization.CultureInfo.InvariantCulture, out var ignored)
+            && (ignored & (1UL << (SigInt - 1))) != 0;
+    }
+
     private static bool Send(int pid, int signal)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(pid, 1);

@@ -25,6 +25,7 @@ public sealed class RabbitMqNode : IAsyncDisposable
     private readonly Dictionary<string, string?> environment;
     private readonly OrphanGuard guard;
     private readonly HttpClient management;
+    // Never disposed: without its wait handle a SemaphoreSlim holds nothing to release, and DisposeAsync stays repeatable.
     private readonly SemaphoreSlim lifecycle = new(1, 1);
     private ChildProcess? epmd;
     private ChildProcess? server;
@@ -60,6 +61,10 @@ public sealed class RabbitMqNode : IAsyncDisposable
             ["RABBITMQ_CONF_ENV_FILE"] = Path.Combine(directory, "rabbitmq-env.conf"),
             ["RABBITMQ_ADVANCED_CONFIG_FILE"] = Path.Combine(directory, "advanced.config"),
             ["RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS"] = "-kernel inet_dist_use_interface {127,0,0,1}",
+            // The port mapper started below must stay the only one. Any Erlang VM of this node (the broker, the CLI, the helper
+            // the broker's epmd monitor runs every minute) would otherwise start a daemon of its own whenever it finds none, and
+            // one that catches the moment between the broker's exit and the port mapper's leaves a daemon nobody owns.
+            ["ERL_FLAGS"] = "-start_epmd false",
         };
         management = new HttpClient { BaseAddress = ManagementUri, Timeout = TimeSpan.FromSeconds(30) };
         management.DefaultRequestHeaders.Authorization =
@@ -177,7 +182,7 @@ public sealed class RabbitMqNode : IAsyncDisposable
 
             // Only the VM, as when it crashes; the wrapper script then exits by itself, as do the VM's helpers.
             var processes = ProcessTree.DescendantsOf(server.Pid);
-            if (Pid != 0)
+            if (!server.HasExited && Pid != 0)
             {
                 ProcessSignals.Kill(Pid);
             }
@@ -234,6 +239,8 @@ public sealed class RabbitMqNode : IAsyncDisposable
                 epmd = null;
             }
 
+            await KillStragglersAsync(cancellationToken).ConfigureAwait(false);
+
             if (Directory.Exists(RootDirectory))
             {
                 Directory.Delete(RootDirectory, recursive: true);
@@ -249,11 +256,8 @@ public sealed class RabbitMqNode : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await StopAsync().ConfigureAwait(false);
-        lifecycle.Dispose();
-    }
+    /// <summary>The same as <see cref="StopAsync"/>; safe to call more than once.</summary>
+    public async ValueTask DisposeAsync() => await StopAsync().ConfigureAwait(false);
 
     private static string Invariant(int value) => value.ToString(CultureInfo.InvariantCulture);
 
@@ -292,6 +296,8 @@ public sealed class RabbitMqNode : IAsyncDisposable
             .AppendLine(CultureInfo.InvariantCulture, $"listeners.tcp.1 = 127.0.0.1:{AmqpPort}")
             .AppendLine("management.tcp.ip = 127.0.0.1")
             .AppendLine(CultureInfo.InvariantCulture, $"management.tcp.port = {ManagementPort}")
+            // Queue depths and consumer counts (consumer lag) refresh every second instead of every five.
+            .AppendLine("collect_statistics_interval = 1000")
             .AppendLine(CultureInfo.InvariantCulture, $"stream.listeners.tcp.1 = 127.0.0.1:{StreamPort}")
             .AppendLine("stream.advertised_host = 127.0.0.1")
             .AppendLine(CultureInfo.InvariantCulture, $"stream.advertised_port = {StreamPort}")
@@ -388,12 +394,30 @@ public sealed class RabbitMqNode : IAsyncDisposable
         ArmGuard();
     }
 
+    /// <summary>Kills whatever still carries this node's name in its environment: every process of the node inherits it,
+    /// so this finds helpers that were re-parented when the broker exited, which a process tree no longer shows.</summary>
+    private async Task KillStragglersAsync(CancellationToken cancellationToken)
+    {
+        var stragglers = ProcessTree.FindByEnvironment("RABBITMQ_NODENAME", NodeName);
+        foreach (var pid in stragglers)
+        {
+            ProcessSignals.Kill(pid);
+        }
+
+        await Poll.UntilAsync(() => !stragglers.Any(ProcessTree.IsAlive), TimeSpan.FromSeconds(10),
+            $"the leftover processes of RabbitMQ node {NodeName} to die", cancellationToken).ConfigureAwait(false);
+    }
+
     private void ArmGuard()
     {
+        // Known pids first; then, after a moment for the broker's helpers to notice, everything with the node's name in its
+        // environment (what KillStragglersAsync does, in shell).
         var pids = new[] { server?.Pid ?? 0, Pid, epmd?.Pid ?? 0 }.Where(pid => pid != 0)
             .Select(pid => pid.ToString(CultureInfo.InvariantCulture)).ToList();
         var kill = pids.Count == 0 ? string.Empty : $"kill -9 {string.Join(' ', pids)}; sleep 1; ";
-        guard.Arm(kill + "rm -rf " + OrphanGuard.Quote(RootDirectory));
+        var sweep = "for f in $(grep -l -a -F " + OrphanGuard.Quote("RABBITMQ_NODENAME=" + NodeName)
+            + " /proc/[0-9]*/environ 2>/dev/null); do p=${f#/proc/}; kill -9 ${p%/environ}; done; ";
+        guard.Arm(kill + sweep + "rm -rf " + OrphanGuard.Quote(RootDirectory));
     }
 
     private void OnOutput(string line, bool isError)

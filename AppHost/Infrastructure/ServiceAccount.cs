@@ -11,6 +11,9 @@ internal sealed class ServiceAccount
     /// <summary>Null when the servers run as the current user.</summary>
     public string? UserName { get; }
 
+    /// <summary>Whoever runs this process.</summary>
+    public static ServiceAccount CurrentUser { get; } = new(null);
+
     public static ServiceAccount For(string systemUser) =>
         new(Environment.IsPrivilegedProcess ? systemUser : null);
 

@@ -57,7 +57,7 @@ public sealed class RabbitMqResource : AppResource, IResourceWithConnectionStrin
                 Pid = node.Pid,
                 Endpoints =
                 [
-                    new ResourceEndpoint("amqp", Redacted(node.AmqpUri)),
+                    new ResourceEndpoint("amqp", node.AmqpUri),
                     new ResourceEndpoint("management", node.ManagementUri),
                     new ResourceEndpoint("stream", new Uri(string.Create(CultureInfo.InvariantCulture, $"rabbitmq-stream://127.0.0.1:{node.StreamPort}/"))),
                 ],
@@ -88,12 +88,11 @@ public sealed class RabbitMqResource : AppResource, IResourceWithConnectionStrin
         if (Node is not null)
         {
             await Node.StopAsync(cancellationToken).ConfigureAwait(false);
-            await Node.DisposeAsync().ConfigureAwait(false);
             Node = null;
         }
     }
 
-    /// <summary>The URI without its password, for display.</summary>
+    /// <summary>The URI without its password, for display: an external broker's credentials are not the well-known guest ones.</summary>
     private static Uri Redacted(Uri uri) =>
         string.IsNullOrEmpty(uri.UserInfo) ? uri : new UriBuilder(uri) { Password = string.Empty }.Uri;
 }

@@ -1,0 +1,3 @@
+using ECommerce.AppHost.Hosting;
+
+return await AppHostApplication.RunAsync(args).ConfigureAwait(false);

@@ -1,0 +1,29 @@
+using ECommerce.AppHost.Infrastructure;
+using RabbitMQ.Client;
+
+namespace ECommerce.AppHost.Tests;
+
+/// <summary>Small AMQP helpers shared by the broker tests.</summary>
+internal static class Amqp
+{
+    public static Task<IConnection> ConnectAsync(Uri uri) =>
+        new ConnectionFactory { Uri = uri, ClientProvidedName = "apphost-tests" }.CreateConnectionAsync();
+
+    /// <summary>A channel whose publishes complete only once the broker has confirmed them (written to disk, for
+    /// persistent messages on durable queues).</summary>
+    public static Task<IChannel> ConfirmingChannelAsync(IConnection connection) =>
+        connection.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true));
+
+    public static async Task PublishPersistentAsync(IChannel channel, string exchange, string routingKey, string body) =>
+        await channel.BasicPublishAsync(exchange, routingKey, mandatory: true, new BasicProperties { Persistent = true },
+            System.Text.Encoding.UTF8.GetBytes(body));
+
+    /// <summary>The next message of <paramref name="queue"/>, waiting for it to arrive.</summary>
+    public static async Task<string> GetAsync(IChannel channel, string queue)
+    {
+        BasicGetResult? result = null;
+        await Poll.UntilAsync(async _ => (result = await channel.BasicGetAsync(queue, autoAck: true)) is not null,
+            TimeSpan.FromSeconds(10), $"a message in {queue}");
+        return System.Text.Encoding.UTF8.GetString(result!.Body.Span);
+    }
+}
