@@ -13,8 +13,7 @@ dotnet test ECommerce.sln --logger "console;verbosity=normal" "$@" 2>&1 | tee "$
 status=${PIPESTATUS[0]}
 set -e
 
-# One closing line over all test assemblies.
-awk '/^(Passed|Failed)! +- +Failed: +[0-9]+, Passed: +[0-9]+, Skipped: +[0-9]+/ {
-       gsub(",", ""); failed += $4; passed += $6; skipped += $8 }
+# One closing line over all test assemblies (each ends with "Total tests: / Passed: / Failed: / Skipped:" lines).
+awk '/^ +Passed: +[0-9]+$/ { passed += $2 } /^ +Failed: +[0-9]+$/ { failed += $2 } /^ +Skipped: +[0-9]+$/ { skipped += $2 }
      END { printf "tests: %d passed, %d failed, %d skipped\n", passed, failed, skipped }' "$log"
 exit "$status"
