@@ -296,6 +296,8 @@ public sealed class RabbitMqNode : IAsyncDisposable
             .AppendLine(CultureInfo.InvariantCulture, $"listeners.tcp.1 = 127.0.0.1:{AmqpPort}")
             .AppendLine("management.tcp.ip = 127.0.0.1")
             .AppendLine(CultureInfo.InvariantCulture, $"management.tcp.port = {ManagementPort}")
+            // The node's start-up and shutdown narrate hundreds of info lines; on the console only what needs attention shows.
+            .AppendLine("log.console.level = warning")
             // Queue depths and consumer counts (consumer lag) refresh every second instead of every five.
             .AppendLine("collect_statistics_interval = 1000")
             .AppendLine(CultureInfo.InvariantCulture, $"stream.listeners.tcp.1 = 127.0.0.1:{StreamPort}")
