@@ -6,7 +6,7 @@ namespace ECommerce.AppHost.Infrastructure;
 /// a SIGKILLed AppHost). It holds a cleanup command and waits on a pipe from this process; when the pipe reaches end-of-file
 /// (which the kernel guarantees however this process ends) it runs the command it was last given. The owner re-arms it
 /// whenever what needs cleaning changes and disarms it once it has cleaned up itself.</summary>
-internal sealed class OrphanGuard : IDisposable
+public sealed class OrphanGuard : IDisposable
 {
     // The last line read is the command; an empty last line means nothing to do. The guard runs in a session of its own
     // so that a Ctrl+C meant for its owner does not kill it first.
@@ -34,6 +34,15 @@ internal sealed class OrphanGuard : IDisposable
         startInfo.ArgumentList.Add(Script);
         var process = Process.Start(startInfo) ?? throw new InvalidOperationException("Could not start the orphan guard shell.");
         return new OrphanGuard(process);
+    }
+
+    /// <summary>A guard that SIGKILLs process <paramref name="pid"/> if this process dies first (a service instance started by
+    /// a test run that crashed).</summary>
+    public static OrphanGuard ForProcess(int pid)
+    {
+        var guard = Start();
+        guard.Arm(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"kill -9 {pid}"));
+        return guard;
     }
 
     /// <summary>Replaces the shell command run if this process dies. It must be a single line.</summary>

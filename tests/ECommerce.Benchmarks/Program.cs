@@ -2,28 +2,99 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using ECommerce.AppHost.Infrastructure;
 using ECommerce.Benchmarks;
+using ECommerce.Benchmarks.Coupon;
 
-// Usage: dotnet run -c Release --project tests/ECommerce.Benchmarks -- [messages] [keys]
-var messages = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 20_000;
-var keys = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 100;
+// Usage: dotnet run -c Release --project tests/ECommerce.Benchmarks -- [outbox|coupon|all] [options]
+//   outbox: --messages 20000 --keys 100                 (or, as before, just: [messages] [keys])
+//   coupon: --requests 10000 --clients 64 --rate 1000 --seconds 10 --providers sqlite,postgresql --broker-messages 50000
+//           --warmup-seconds 45 --service-env NAME=VALUE (repeatable: extra environment for the service process, for experiments)
+var options = BenchmarkOptions.Parse(args);
+var invariant = CultureInfo.InvariantCulture;
 
 await using var broker = await RabbitMqNode.StartAsync();
 await using var postgres = await PostgresCluster.StartAsync();
 var work = Directory.CreateTempSubdirectory("ecommerce-bench-");
 try
 {
-    var results = new List<BenchmarkResult>
+    var succeeded = true;
+    var outbox = new List<BenchmarkResult>();
+    if (options.RunsOutbox)
     {
-        await OutboxBenchmark.RunAsync("sqlite", $"Data Source={Path.Combine(work.FullName, "bench.db")}", broker.AmqpUri, messages, keys),
-        await OutboxBenchmark.RunAsync("postgresql", await postgres.CreateDatabaseAsync("bench"), broker.AmqpUri, messages, keys),
-    };
+        outbox.Add(await OutboxBenchmark.RunAsync("sqlite", $"Data Source={Path.Combine(work.FullName, "bench.db")}", broker.AmqpUri,
+            options.OutboxMessages, options.OutboxKeys));
+        outbox.Add(await OutboxBenchmark.RunAsync("postgresql", await postgres.CreateDatabaseAsync("bench"), broker.AmqpUri,
+            options.OutboxMessages, options.OutboxKeys));
+        succeeded &= outbox.All(r => r.Delivered == r.Messages);
+    }
+
+    var ceiling = new List<BrokerCeilingResult>();
+    var coupon = new List<CouponRunResult>();
+    if (options.RunsCoupon)
+    {
+        ceiling.AddRange(await BrokerCeilingBenchmark.RunAsync(broker, options.BrokerMessages));
+        foreach (var provider in options.Providers)
+        {
+            var database = provider switch
+            {
+                "sqlite" => $"Data Source={Path.Combine(work.FullName, "coupon.db")}",
+                "postgresql" => await postgres.CreateDatabaseAsync("coupon_bench"),
+                _ => throw new ArgumentException($"Unknown provider '{provider}': sqlite or postgresql."),
+            };
+            coupon.AddRange(await CouponBenchmark.RunAsync(provider, database, broker, options));
+        }
+
+        // A failed request (an HTTP error under overload) is a measured result, reported in the table, not a benchmark failure.
+    }
 
     Console.WriteLine();
     Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, .NET {Environment.Version}");
-    Console.WriteLine($"{"benchmark",-28} {"messages",9} {"seconds",8} {"msg/s",9} {"delivered",10}");
-    foreach (var r in results)
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{r.Name,-28} {r.Messages,9} {r.Elapsed.TotalSeconds,8:F2} {r.PerSecond,9:F0} {r.Delivered,10}"));
-    return results.All(r => r.Delivered == r.Messages) ? 0 : 1;
+    if (outbox.Count > 0)
+    {
+        Console.WriteLine();
+        Console.WriteLine($"{"benchmark",-28} {"messages",9} {"seconds",8} {"msg/s",9} {"delivered",10}");
+        foreach (var r in outbox)
+            Console.WriteLine(string.Create(invariant, $"{r.Name,-28} {r.Messages,9} {r.Elapsed.TotalSeconds,8:F2} {r.PerSecond,9:F0} {r.Delivered,10}"));
+    }
+
+    if (ceiling.Count > 0)
+    {
+        Console.WriteLine();
+        Console.WriteLine("raw broker ceiling: persistent, publisher confirms, durable classic queue, manual ack (RabbitMQ.Client only)");
+        Console.WriteLine($"{"shape",-44} {"messages",9} {"published/s",12} {"through/s",10}");
+        foreach (var r in ceiling)
+            Console.WriteLine(string.Create(invariant, $"{r.Name,-44} {r.Messages,9} {r.PublishedPerSecond,12:F0} {r.ThroughPerSecond,10:F0}"));
+    }
+
+    if (coupon.Count > 0)
+    {
+        var pipelined = ceiling.FirstOrDefault()?.ThroughPerSecond ?? double.NaN;
+        Console.WriteLine();
+        Console.WriteLine("coupon flash sale, one service instance, one coupon (stock = half the requests, one request per user)");
+        Console.WriteLine("latency: accepted→decided = DecidedAt − AcceptedAt (service clock, database); HTTP = client-side 202 round trip");
+        Console.WriteLine($"{"database",-10} {"load",-26} {"requests",8} {"failed",6} {"offered/s",9} {"accepted/s",10} {"decided/s",9} {"drain/s",8} " +
+            $"{"p50 ms",7} {"p95 ms",7} {"p99 ms",7} {"http p50",8} {"http p99",8} {"vs broker",9}");
+        foreach (var r in coupon)
+        {
+            Console.WriteLine(string.Create(invariant,
+                $"{r.Provider,-10} {r.Mode,-26} {r.Load.Sent,8} {r.Load.Failed,6} {r.Load.OfferedPerSecond,9:F0} {r.Load.AcceptedPerSecond,10:F0} {r.DecidedPerSecond,9:F0} " +
+                $"{(double.IsNaN(r.DrainPerSecond) ? "-" : r.DrainPerSecond.ToString("F0", invariant)),8} " +
+                $"{r.Decided.Format(50),7} {r.Decided.Format(95),7} {r.Decided.Format(99),7} {r.Load.Http.Format(50),8} {r.Load.Http.Format(99),8} " +
+                $"{r.DecidedPerSecond / pipelined,9:P1}"));
+        }
+
+        Console.WriteLine();
+        Console.WriteLine("where the time and the CPU went (CPU: share of all cores, from the first request to the last decision)");
+        Console.WriteLine($"{"database",-10} {"load",-26} {"relay p50",9} {"relay p99",9} " +
+            string.Join(' ', CpuSnapshot.Parts.Select(p => $"{p,14}")) + $" {"idle",6}");
+        foreach (var r in coupon)
+        {
+            var idle = 1 - r.Cpu.Values.Sum();
+            Console.WriteLine(string.Create(invariant, $"{r.Provider,-10} {r.Mode,-26} {r.Relay.Format(50),9} {r.Relay.Format(99),9} ") +
+                string.Join(' ', CpuSnapshot.Parts.Select(p => string.Create(invariant, $"{r.Cpu[p],14:P0}"))) + string.Create(invariant, $" {idle,6:P0}"));
+        }
+    }
+
+    return succeeded ? 0 : 1;
 }
 finally
 {

@@ -1,0 +1,92 @@
+using System.Globalization;
+
+namespace ECommerce.Benchmarks;
+
+/// <summary>The command line: <c>[outbox|coupon|all] [--name value]…</c>. For compatibility, a first argument that is a number
+/// selects the outbox benchmark with <c>[messages] [keys]</c> as before.</summary>
+internal sealed class BenchmarkOptions
+{
+    public string Mode { get; private set; } = "all";
+
+    /// <summary>Outbox benchmark: rows committed before the relay starts, and how many partition keys they spread over.</summary>
+    public int OutboxMessages { get; private set; } = 20_000;
+
+    public int OutboxKeys { get; private set; } = 100;
+
+    /// <summary>Coupon benchmark, closed loop: requests sent by <see cref="Clients"/> clients back to back.</summary>
+    public int Requests { get; private set; } = 10_000;
+
+    public int Clients { get; private set; } = 64;
+
+    /// <summary>Coupon benchmark, open loop: requests per second offered for <see cref="Seconds"/> seconds.</summary>
+    public double Rate { get; private set; } = 1_000;
+
+    public double Seconds { get; private set; } = 10;
+
+    /// <summary>How long the service is driven before anything is measured. A fresh instance spends its first minute or so
+    /// mostly in the JIT (tiered compilation and dynamic PGO recompiling MassTransit, EF Core and Npgsql code as it gets hot):
+    /// measured cold, it shows the JIT, not the design.</summary>
+    public double WarmUpSeconds { get; private set; } = 45;
+
+    /// <summary>Which databases the coupon benchmark runs on.</summary>
+    public IReadOnlyList<string> Providers { get; private set; } = ["sqlite", "postgresql"];
+
+    /// <summary>Raw broker ceiling: messages per run.</summary>
+    public int BrokerMessages { get; private set; } = 50_000;
+
+    /// <summary>Extra environment for the service process (<c>--service-env NAME=VALUE</c>, repeatable), for experiments such as
+    /// runtime settings; the reported figures are of the service as deployed unless this is used.</summary>
+    public Dictionary<string, string> ServiceEnvironment { get; } = new(StringComparer.Ordinal);
+
+    public bool RunsOutbox => Mode is "outbox" or "all";
+
+    public bool RunsCoupon => Mode is "coupon" or "all";
+
+    public static BenchmarkOptions Parse(IReadOnlyList<string> args)
+    {
+        var options = new BenchmarkOptions();
+        var i = 0;
+        if (args.Count > 0 && int.TryParse(args[0], NumberStyles.Integer, CultureInfo.InvariantCulture, out var messages))
+        {
+            options.Mode = "outbox";
+            options.OutboxMessages = messages;
+            if (args.Count > 1)
+                options.OutboxKeys = Int(args[1]);
+            return options;
+        }
+
+        if (args.Count > 0 && !args[0].StartsWith("--", StringComparison.Ordinal))
+        {
+            options.Mode = args[0] is "outbox" or "coupon" or "all"
+                ? args[0]
+                : throw new ArgumentException($"Unknown mode '{args[0]}': outbox, coupon or all.");
+            i = 1;
+        }
+
+        for (; i < args.Count; i += 2)
+        {
+            var value = i + 1 < args.Count ? args[i + 1] : throw new ArgumentException($"{args[i]} needs a value.");
+            switch (args[i])
+            {
+                case "--messages": options.OutboxMessages = Int(value); break;
+                case "--keys": options.OutboxKeys = Int(value); break;
+                case "--requests": options.Requests = Int(value); break;
+                case "--clients": options.Clients = Int(value); break;
+                case "--rate": options.Rate = double.Parse(value, CultureInfo.InvariantCulture); break;
+                case "--seconds": options.Seconds = double.Parse(value, CultureInfo.InvariantCulture); break;
+                case "--warmup-seconds": options.WarmUpSeconds = double.Parse(value, CultureInfo.InvariantCulture); break;
+                case "--providers": options.Providers = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries); break;
+                case "--broker-messages": options.BrokerMessages = Int(value); break;
+                case "--service-env":
+                    var parts = value.Split('=', 2);
+                    options.ServiceEnvironment[parts[0]] = parts.Length == 2 ? parts[1] : throw new ArgumentException("--service-env takes NAME=VALUE.");
+                    break;
+                default: throw new ArgumentException($"Unknown option {args[i]}.");
+            }
+        }
+
+        return options;
+    }
+
+    static int Int(string value) => int.Parse(value, NumberStyles.Integer, CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,158 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using ECommerce.AppHost.Infrastructure;
+using ECommerce.Contracts.Topology;
+using ECommerce.Coupon.IntegrationTests.Harness;
+using ECommerce.ServiceDefaults.Messaging;
+using ECommerce.ServiceDefaults.Messaging.Topology;
+using RabbitMQ.Client;
+
+namespace ECommerce.Benchmarks.Coupon;
+
+/// <summary>The flash sale end to end against one instance of the built coupon service (a child process, as the AppHost runs
+/// it) on a database of the given provider: a closed loop at maximum throughput, then an open loop at a fixed offered rate.
+/// Each run is one coupon whose stock is half its requests, each request from a user of its own, so half the decisions issue
+/// a coupon and half reject SoldOut.</summary>
+internal static class CouponBenchmark
+{
+    public static async Task<IReadOnlyList<CouponRunResult>> RunAsync(string provider, string database, RabbitMqNode broker, BenchmarkOptions options)
+    {
+        var virtualHost = $"bench-coupon-{provider}-{Guid.NewGuid().ToString("N")[..6]}";
+        var brokerUri = await broker.CreateVirtualHostAsync(virtualHost).ConfigureAwait(false);
+        await TopologyProvisioner.ProvisionAsync(brokerUri, new MessagingOptions()).ConfigureAwait(false);
+        var output = new List<string>();
+        // BENCH_SERVICE_LOG=path keeps everything the service writes (for profiling with verbose logging via --service-env).
+        var serviceLog = Environment.GetEnvironmentVariable("BENCH_SERVICE_LOG");
+        var service = CouponServiceProcess.Start($"coupon-{provider}", new CouponServiceSettings(brokerUri, database)
+        {
+            Environment = options.ServiceEnvironment,
+        }, line =>
+        {
+            lock (output)
+            {
+                output.Add(line);
+                if (!string.IsNullOrEmpty(serviceLog))
+                    File.AppendAllText(serviceLog, $"{DateTime.UtcNow:HH:mm:ss.ffffff} {line}{Environment.NewLine}");
+            }
+        });
+        await using (service.ConfigureAwait(false))
+        {
+            try
+            {
+                await service.WaitHealthyAsync(TimeSpan.FromSeconds(120)).ConfigureAwait(false);
+                await WaitForConsumersAsync(brokerUri).ConfigureAwait(false);
+                using var api = new CouponApi(service.BaseAddress, 4096);
+                var tables = new CouponDatabase(database);
+                Console.WriteLine($"[{provider}] service pid {service.Pid} on {service.BaseAddress}; warming up");
+
+                // JIT (see BenchmarkOptions.WarmUpSeconds), connection pools, the relay's and consumer's first messages: not measured.
+                var warmUp = await api.CreateCouponAsync("warm-up", 1m, 10_000_000).ConfigureAwait(false);
+                var warming = Stopwatch.StartNew();
+                for (var batch = 0L; batch == 0 || warming.Elapsed.TotalSeconds < options.WarmUpSeconds; batch++)
+                {
+                    await LoadGenerator.ClosedLoopAsync(api, warmUp, 900_000_000 + batch * 1_000, 1_000, Math.Min(16, options.Clients)).ConfigureAwait(false);
+                    await WaitDecidedAsync(tables).ConfigureAwait(false);
+                }
+
+                Console.WriteLine($"[{provider}] warmed up for {warming.Elapsed.TotalSeconds:0} s");
+                var results = new List<CouponRunResult>
+                {
+                    await MeasureAsync(provider, $"closed loop, {options.Clients} clients", options.Requests, api, tables, service.Pid,
+                        coupon => LoadGenerator.ClosedLoopAsync(api, coupon, 1_000_000_000, options.Requests, options.Clients)).ConfigureAwait(false),
+                };
+                var openRequests = (int)(options.Rate * options.Seconds);
+                results.Add(await MeasureAsync(provider, string.Create(CultureInfo.InvariantCulture, $"open loop, {options.Rate:0}/s offered"),
+                    openRequests, api, tables, service.Pid,
+                    coupon => LoadGenerator.OpenLoopAsync(api, coupon, 2_000_000_000, options.Rate, TimeSpan.FromSeconds(options.Seconds))).ConfigureAwait(false));
+                return results;
+            }
+            catch
+            {
+                lock (output)
+                    Console.Error.WriteLine(string.Join(Environment.NewLine, output.TakeLast(50)));
+                throw;
+            }
+            finally
+            {
+                lock (output)
+                {
+                    foreach (var line in output.Where(l => l.Contains("warn", StringComparison.OrdinalIgnoreCase) || l.Contains("fail", StringComparison.OrdinalIgnoreCase)).Take(10))
+                        Console.WriteLine($"[{provider}] service said: {line}");
+                }
+
+                await broker.DeleteVirtualHostAsync(virtualHost).ConfigureAwait(false);
+            }
+        }
+    }
+
+    static async Task<CouponRunResult> MeasureAsync(string provider, string mode, int requests, CouponApi api, CouponDatabase tables,
+        int servicePid, Func<Guid, Task<LoadRun>> load)
+    {
+        Console.WriteLine($"[{provider}] {mode}: {requests} requests");
+        var coupon = await api.CreateCouponAsync(mode, 1m, Math.Max(1, requests / 2)).ConfigureAwait(false);
+        var clock = Stopwatch.StartNew();
+        var cpuStart = CpuSnapshot.Take(servicePid);
+        var run = await load(coupon).ConfigureAwait(false);
+        await WaitDecidedAsync(tables).ConfigureAwait(false);
+        var cpu = CpuSnapshot.Take(servicePid).SharesSince(cpuStart);
+        var total = clock.Elapsed;
+
+        var rows = (await tables.IssueRequestsAsync().ConfigureAwait(false)).Where(r => r.CouponId == coupon).ToList();
+        var firstAccepted = rows.Min(r => r.AcceptedAt);
+        var lastAccepted = rows.Max(r => r.AcceptedAt);
+        var lastDecided = rows.Max(r => r.DecidedAt!.Value);
+        var decidedPerSecond = rows.Count / (lastDecided - firstAccepted).TotalSeconds;
+        var backlog = rows.Count(r => r.DecidedAt > lastAccepted);
+        var drainPerSecond = backlog >= rows.Count / 20 ? backlog / (lastDecided - lastAccepted).TotalSeconds : double.NaN;
+        var decided = new Latency(rows.Select(r => (r.DecidedAt!.Value - r.AcceptedAt).TotalMilliseconds));
+
+        var ids = rows.Select(r => r.Id).ToHashSet();
+        var relay = new Latency((await tables.IssueRequestedOutboxAsync().ConfigureAwait(false))
+            .Where(o => o.SentAt is not null && ids.Contains(RequestIdOf(o.Body)))
+            .Select(o => (o.SentAt!.Value - o.CreatedAt).TotalMilliseconds));
+        return new CouponRunResult(provider, mode, run, decidedPerSecond, drainPerSecond, decided, relay, cpu, total);
+    }
+
+    static Guid RequestIdOf(string body)
+    {
+        using var json = JsonDocument.Parse(body);
+        foreach (var property in json.RootElement.EnumerateObject())
+        {
+            if (property.NameEquals("requestId") || property.NameEquals("RequestId"))
+                return property.Value.GetGuid();
+        }
+
+        return Guid.Empty;
+    }
+
+    static Task WaitDecidedAsync(CouponDatabase tables) =>
+        Poll.UntilAsync(async _ => (await tables.RequestProgressAsync().ConfigureAwait(false)).Pending == 0,
+            TimeSpan.FromMinutes(15), "every request to be decided", interval: TimeSpan.FromMilliseconds(100));
+
+    /// <summary>The instance consumes every coupon-issue partition (it is the only one) before anything is sent.</summary>
+    static async Task WaitForConsumersAsync(Uri brokerUri)
+    {
+        var factory = new ConnectionFactory { Uri = brokerUri };
+        var connection = await factory.CreateConnectionAsync().ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            var channel = await connection.CreateChannelAsync().ConfigureAwait(false);
+            await using (channel.ConfigureAwait(false))
+            {
+                var queues = Enumerable.Range(0, new MessagingOptions().PartitionsOf(Topics.CouponIssue))
+                    .Select(p => TopologyNames.GroupQueue("coupon", Topics.CouponIssue, p)).ToList();
+                await Poll.UntilAsync(async _ =>
+                {
+                    foreach (var queue in queues)
+                    {
+                        if ((await channel.QueueDeclarePassiveAsync(queue).ConfigureAwait(false)).ConsumerCount == 0)
+                            return false;
+                    }
+
+                    return true;
+                }, TimeSpan.FromSeconds(60), "the service to consume every partition").ConfigureAwait(false);
+            }
+        }
+    }
+}

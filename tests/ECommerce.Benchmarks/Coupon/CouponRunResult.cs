@@ -1,0 +1,15 @@
+namespace ECommerce.Benchmarks.Coupon;
+
+/// <summary>One measured flash sale against one service instance.</summary>
+/// <param name="DecidedPerSecond">Requests decided per second end to end: all of them over the span from the first acceptance
+/// to the last decision (database timestamps).</param>
+/// <param name="DrainPerSecond">Decisions per second after the last request was accepted, while a backlog remained: the
+/// issuing consumer's rate with the HTTP side idle. NaN when less than 5 % of the requests were left to decide.</param>
+/// <param name="Decided">Per request, DecidedAt − AcceptedAt from the database: the service's clock at acceptance (inside the
+/// accepting transaction, just before its commit) and at the decision (inside the deciding transaction, just before its
+/// commit). It covers the commit, the relay, the broker, the wait in the partition queue and the consumer.</param>
+/// <param name="Relay">Per request, the outbox row's SentAt − CreatedAt: from the accepting transaction to the relay marking
+/// the batch holding the row as published (so it includes the rest of that batch).</param>
+/// <param name="Cpu">Share of the machine's CPU each part used from the start of the load until the last decision.</param>
+internal sealed record CouponRunResult(string Provider, string Mode, LoadRun Load, double DecidedPerSecond, double DrainPerSecond,
+    Latency Decided, Latency Relay, IReadOnlyDictionary<string, double> Cpu, TimeSpan Total);
