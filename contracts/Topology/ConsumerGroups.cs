@@ -8,6 +8,7 @@ public static class ConsumerGroups
     public static IReadOnlyDictionary<string, IReadOnlyList<string>> All { get; } = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal)
     {
         ["coupon"] = [Topics.CouponIssue, Topics.CouponCommands],
+        ["balance"] = [Topics.BalanceCommands],
         ["data-platform"] = [Topics.OrderCompleted, Topics.CouponIssue, Topics.BalanceActivity, Topics.ProductActivity, Topics.UserActivity],
     };
 }

@@ -1,4 +1,7 @@
+using ECommerce.Balance.Charges;
 using ECommerce.Balance.Data;
+using ECommerce.Balance.Orders;
+using ECommerce.Contracts.Topology;
 using ECommerce.ServiceDefaults;
 using ECommerce.ServiceDefaults.Messaging;
 using ECommerce.ServiceDefaults.Persistence;
@@ -13,13 +16,16 @@ public static class BalanceServiceExtensions
     {
         builder.AddServiceDefaults(Name, defaultPort: 5103);
         builder.AddPersistence<BalanceDbContext>(Name);
-        builder.AddMessaging(Name);
+        builder.AddMessaging(Name, m => m
+            .Consume<DeductBalanceConsumer, DeductBalanceConsumerDefinition>(Topics.BalanceCommands)
+            .Consume<RefundBalanceConsumer, RefundBalanceConsumerDefinition>(Topics.BalanceCommands));
         return builder;
     }
 
     public static WebApplication UseBalanceService(this WebApplication app)
     {
         app.UseServiceDefaults();
+        app.MapBalanceEndpoints();
         return app;
     }
 }

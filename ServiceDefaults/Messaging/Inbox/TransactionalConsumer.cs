@@ -22,8 +22,10 @@ public abstract class TransactionalConsumer<TMessage, TDbContext>(TDbContext db)
         var messageId = context.MessageId
             ?? throw new InvalidOperationException($"{typeof(TMessage).Name} arrived without a message id; the inbox cannot deduplicate it.");
 
-        // A retry reuses nothing from a failed attempt.
+        // A retry reuses nothing from a failed attempt, not even the transaction its handler began.
         Db.ChangeTracker.Clear();
+        if (Db.Database.CurrentTransaction is { } abandoned)
+            await abandoned.DisposeAsync().ConfigureAwait(false);
         if (await IsProcessedAsync(messageId, context.CancellationToken).ConfigureAwait(false))
             return;
 
@@ -32,9 +34,15 @@ public abstract class TransactionalConsumer<TMessage, TDbContext>(TDbContext db)
         try
         {
             await Db.SaveChangesAsync(context.CancellationToken).ConfigureAwait(false);
+            // A handler that must lock a row before it writes (UPDATE … RETURNING first) begins the transaction itself; the
+            // inbox row and the outbox rows joined it, and the unit of work ends with its commit.
+            if (Db.Database.CurrentTransaction is { } transaction)
+                await transaction.CommitAsync(context.CancellationToken).ConfigureAwait(false);
         }
         catch (DbUpdateException)
         {
+            if (Db.Database.CurrentTransaction is { } failed)
+                await failed.RollbackAsync(CancellationToken.None).ConfigureAwait(false);
             Db.ChangeTracker.Clear();
             // The same message applied concurrently (a duplicate delivered to another instance) won the race: nothing to do.
             // Anything else is a real failure for the retry policy.
@@ -43,7 +51,8 @@ public abstract class TransactionalConsumer<TMessage, TDbContext>(TDbContext db)
         }
     }
 
-    /// <summary>Applies the message: change state and add outbox rows on <see cref="Db"/>; do not call SaveChanges.</summary>
+    /// <summary>Applies the message: change state and add outbox rows on <see cref="Db"/>; do not call SaveChanges. A handler may
+    /// begin a transaction on <see cref="Db"/> (to lock a row first); it is committed after SaveChanges.</summary>
     protected abstract Task HandleAsync(ConsumeContext<TMessage> context);
 
     Task<bool> IsProcessedAsync(Guid messageId, CancellationToken cancellationToken) =>

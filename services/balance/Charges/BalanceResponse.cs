@@ -1,0 +1,3 @@
+namespace ECommerce.Balance.Charges;
+
+public sealed record BalanceResponse(long UserId, decimal Balance);
