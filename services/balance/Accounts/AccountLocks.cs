@@ -39,19 +39,36 @@ public static class AccountLocks
         return rows[0];
     }
 
-    /// <summary>Adds <paramref name="deltaCents"/> to the user's balance and numbers the change, creating the account if the
-    /// user is new; the row stays locked until the transaction ends. Returns the state after the change. Call inside a
-    /// transaction.</summary>
-    public static async Task<AccountState> ChangeBalanceAsync(this BalanceDbContext db, long userId, long deltaCents,
+    /// <summary>Adds <paramref name="cents"/> to the user's balance and numbers the change, creating the account if the user
+    /// is new: the lock and the change in one statement, for a change that needs no decision (a charge). The row stays locked
+    /// until the transaction ends. Returns the state after the change. Call inside a transaction.</summary>
+    public static async Task<AccountState> AddToNewOrLockedAccountAsync(this BalanceDbContext db, long userId, long cents,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(db);
+        ArgumentOutOfRangeException.ThrowIfNegative(cents);
         var rows = await db.Database.SqlQuery<AccountState>($"""
-            INSERT INTO balance_accounts (user_id, balance_cents, sequence) VALUES ({userId}, {deltaCents}, 1)
+            INSERT INTO balance_accounts (user_id, balance_cents, sequence) VALUES ({userId}, {cents}, 1)
             ON CONFLICT (user_id) DO UPDATE SET balance_cents = balance_accounts.balance_cents + excluded.balance_cents,
                 sequence = balance_accounts.sequence + 1
             RETURNING balance_cents AS "BalanceCents", sequence AS "Sequence"
             """).ToListAsync(cancellationToken).ConfigureAwait(false);
         return rows[0];
+    }
+
+    /// <summary>Adds <paramref name="deltaCents"/> (negative for a deduction) to the balance of an account this transaction
+    /// has locked with <see cref="LockAccountAsync"/>, and numbers the change. Returns the state after the change.</summary>
+    /// <remarks>A plain UPDATE, not the upsert: the CHECK (balance_cents &gt;= 0) would be evaluated on the would-be inserted
+    /// row of a negative delta even though the row exists.</remarks>
+    public static async Task<AccountState> ChangeLockedAccountAsync(this BalanceDbContext db, long userId, long deltaCents,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        var rows = await db.Database.SqlQuery<AccountState>($"""
+            UPDATE balance_accounts SET balance_cents = balance_cents + {deltaCents}, sequence = sequence + 1
+            WHERE user_id = {userId}
+            RETURNING balance_cents AS "BalanceCents", sequence AS "Sequence"
+            """).ToListAsync(cancellationToken).ConfigureAwait(false);
+        return rows.Count == 1 ? rows[0] : throw new InvalidOperationException($"The account of user {userId} was not locked before its change.");
     }
 }

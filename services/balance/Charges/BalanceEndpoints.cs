@@ -43,7 +43,7 @@ public static class BalanceEndpoints
         try
         {
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            var after = await db.ChangeBalanceAsync(user, cents, cancellationToken);
+            var after = await db.AddToNewOrLockedAccountAsync(user, cents, cancellationToken);
             var now = clock.GetUtcNow();
             var entry = new BalanceEntry
             {

@@ -48,7 +48,7 @@ public sealed class DeductBalanceConsumer(BalanceDbContext db, IOutbox outbox, T
             return;
         }
 
-        var after = await Db.ChangeBalanceAsync(message.UserId, -cents, ct);
+        var after = await Db.ChangeLockedAccountAsync(message.UserId, -cents, ct);
         Db.Entries.Add(new BalanceEntry
         {
             Id = NewId.NextGuid(),

@@ -43,7 +43,7 @@ public sealed class RefundBalanceConsumer(BalanceDbContext db, IOutbox outbox, T
             || await Db.Entries.AnyAsync(e => e.OrderId == message.OrderId && e.Type == BalanceEntryType.Refunded, ct))
             return;
 
-        var after = await Db.ChangeBalanceAsync(message.UserId, deduction.AmountCents, ct);
+        var after = await Db.ChangeLockedAccountAsync(message.UserId, deduction.AmountCents, ct);
         Db.Entries.Add(new BalanceEntry
         {
             Id = NewId.NextGuid(),
