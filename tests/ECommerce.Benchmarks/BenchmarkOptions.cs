@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace ECommerce.Benchmarks;
 
-/// <summary>The command line: <c>[outbox|coupon|all] [--name value]…</c>. For compatibility, a first argument that is a number
+/// <summary>The command line: <c>[outbox|coupon|balance|all] [--name value]…</c>. For compatibility, a first argument that is a number
 /// selects the outbox benchmark with <c>[messages] [keys]</c> as before.</summary>
 internal sealed class BenchmarkOptions
 {
@@ -31,6 +31,9 @@ internal sealed class BenchmarkOptions
     /// <summary>Which databases the coupon benchmark runs on.</summary>
     public IReadOnlyList<string> Providers { get; private set; } = ["sqlite", "postgresql"];
 
+    /// <summary>Balance benchmark: deduct commands, spread over the <see cref="Clients"/> users (charges are <see cref="Requests"/>).</summary>
+    public int Deducts { get; private set; } = 5_000;
+
     /// <summary>Raw broker ceiling: messages per run.</summary>
     public int BrokerMessages { get; private set; } = 50_000;
 
@@ -41,6 +44,8 @@ internal sealed class BenchmarkOptions
     public bool RunsOutbox => Mode is "outbox" or "all";
 
     public bool RunsCoupon => Mode is "coupon" or "all";
+
+    public bool RunsBalance => Mode is "balance" or "all";
 
     public static BenchmarkOptions Parse(IReadOnlyList<string> args)
     {
@@ -57,9 +62,9 @@ internal sealed class BenchmarkOptions
 
         if (args.Count > 0 && !args[0].StartsWith("--", StringComparison.Ordinal))
         {
-            options.Mode = args[0] is "outbox" or "coupon" or "all"
+            options.Mode = args[0] is "outbox" or "coupon" or "balance" or "all"
                 ? args[0]
-                : throw new ArgumentException($"Unknown mode '{args[0]}': outbox, coupon or all.");
+                : throw new ArgumentException($"Unknown mode '{args[0]}': outbox, coupon, balance or all.");
             i = 1;
         }
 
@@ -76,6 +81,7 @@ internal sealed class BenchmarkOptions
                 case "--seconds": options.Seconds = double.Parse(value, CultureInfo.InvariantCulture); break;
                 case "--warmup-seconds": options.WarmUpSeconds = double.Parse(value, CultureInfo.InvariantCulture); break;
                 case "--providers": options.Providers = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries); break;
+                case "--deducts": options.Deducts = Int(value); break;
                 case "--broker-messages": options.BrokerMessages = Int(value); break;
                 case "--service-env":
                     var parts = value.Split('=', 2);

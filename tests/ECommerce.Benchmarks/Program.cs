@@ -2,12 +2,14 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using ECommerce.AppHost.Infrastructure;
 using ECommerce.Benchmarks;
+using ECommerce.Benchmarks.Balance;
 using ECommerce.Benchmarks.Coupon;
 
-// Usage: dotnet run -c Release --project tests/ECommerce.Benchmarks -- [outbox|coupon|all] [options]
+// Usage: dotnet run -c Release --project tests/ECommerce.Benchmarks -- [outbox|coupon|balance|all] [options]
 //   outbox: --messages 20000 --keys 100                 (or, as before, just: [messages] [keys])
 //   coupon: --requests 10000 --clients 64 --rate 1000 --seconds 10 --providers sqlite,postgresql --broker-messages 50000
 //           --warmup-seconds 45 --service-env NAME=VALUE (repeatable: extra environment for the service process, for experiments)
+//   balance: --requests 10000 (charges) --deducts 5000 --clients 64 --providers sqlite,postgresql --warmup-seconds 45
 var options = BenchmarkOptions.Parse(args);
 var invariant = CultureInfo.InvariantCulture;
 
@@ -44,6 +46,23 @@ try
         }
 
         // A failed request (an HTTP error under overload) is a measured result, reported in the table, not a benchmark failure.
+    }
+
+    var balance = new List<BalanceRunResult>();
+    if (options.RunsBalance)
+    {
+        foreach (var provider in options.Providers)
+        {
+            var database = provider switch
+            {
+                "sqlite" => $"Data Source={Path.Combine(work.FullName, "balance.db")}",
+                "postgresql" => await postgres.CreateDatabaseAsync("balance_bench"),
+                _ => throw new ArgumentException($"Unknown provider '{provider}': sqlite or postgresql."),
+            };
+            balance.AddRange(await BalanceBenchmark.RunAsync(provider, database, broker, options));
+        }
+
+        succeeded &= balance.All(r => r.Failed == 0 && r.EndToEnd.Count == r.Operations);
     }
 
     Console.WriteLine();
@@ -91,6 +110,20 @@ try
             var idle = 1 - r.Cpu.Values.Sum();
             Console.WriteLine(string.Create(invariant, $"{r.Provider,-10} {r.Mode,-26} {r.Relay.Format(50),9} {r.Relay.Format(99),9} ") +
                 string.Join(' ', CpuSnapshot.Parts.Select(p => string.Create(invariant, $"{r.Cpu[p],14:P0}"))) + string.Create(invariant, $" {idle,6:P0}"));
+        }
+    }
+
+    if (balance.Count > 0)
+    {
+        Console.WriteLine();
+        Console.WriteLine("balance, one service instance; each client owns a user and sends its operations back to back");
+        Console.WriteLine("accepted = HTTP 200 (charge committed) or broker confirm (deduct sent); end to end = sent → the change's event arrived on balance-activity");
+        Console.WriteLine($"{"database",-10} {"phase",-22} {"ops",6} {"failed",6} {"ops/s",7} {"acc p50",7} {"acc p95",7} {"acc p99",7} {"e2e p50",7} {"e2e p95",7} {"e2e p99",7}");
+        foreach (var r in balance)
+        {
+            Console.WriteLine(string.Create(invariant,
+                $"{r.Provider,-10} {r.Phase,-22} {r.Operations,6} {r.Failed,6} {r.PerSecond,7:F0} {r.Accepted.Format(50),7} {r.Accepted.Format(95),7} {r.Accepted.Format(99),7} " +
+                $"{r.EndToEnd.Format(50),7} {r.EndToEnd.Format(95),7} {r.EndToEnd.Format(99),7}"));
         }
     }
 

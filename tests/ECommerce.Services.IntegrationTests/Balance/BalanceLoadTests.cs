@@ -1,0 +1,112 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using ECommerce.AppHost.Infrastructure;
+using ECommerce.Contracts.Balances;
+using ECommerce.Contracts.Topology;
+using ECommerce.Services.IntegrationTests.Infrastructure;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace ECommerce.Services.IntegrationTests.Balance;
+
+/// <summary>Two instances of the balance service sharing one database and splitting the balance-commands partitions: many
+/// users each get interleaved charges (HTTP, spread over both instances) and deducts (commands on the bus, keyed by user), all
+/// at once. Every balance must come out exact and never negative, every user's history numbered 1..n with balanceAfter the
+/// running sum, every deduct decided once, and balance-activity must carry each user's changes in sequence order.</summary>
+public sealed class BalanceLoadTests(ITestOutputHelper output)
+{
+    const string Service = "balance";
+    const int Seed = 20_261_122;
+
+    /// <summary>Operations in flight at once.</summary>
+    const int Concurrency = 64;
+
+    [Theory]
+    [InlineData(DatabaseKind.PostgreSql)]
+    [InlineData(DatabaseKind.Sqlite)]
+    public async Task Two_instances_keep_every_balance_exact_and_every_users_changes_in_order(DatabaseKind database)
+    {
+        var (users, operationsPerUser) = ScaleFor(database);
+        await using var environment = await ServiceEnvironment.CreateAsync("balance", database, output);
+        var instances = await Task.WhenAll(
+            environment.StartInstanceAsync(Service, "a", 0, 2),
+            environment.StartInstanceAsync(Service, "b", 1, 2));
+        await Task.WhenAll(instances.Select(i => i.WaitHealthyAsync(TimeSpan.FromSeconds(120))));
+        await environment.WaitForPartitionConsumersAsync(Service, Topics.BalanceCommands, 2);
+        await using var bus = await BalanceBus.ConnectAsync(environment.BrokerUri, ServiceEnvironment.Messaging);
+        using var apiA = new BalanceApi(instances[0].BaseAddress, Concurrency);
+        using var apiB = new BalanceApi(instances[1].BaseAddress, Concurrency);
+        BalanceApi[] apis = [apiA, apiB];
+        var tables = new BalanceDatabase(await environment.DatabaseAsync(Service));
+
+        var plan = BalancePlan.Create(users, operationsPerUser, Seed);
+        var deducts = plan.Count(o => !o.IsCharge);
+        environment.Log.Write($"[test] {plan.Count} operations for {users} users: {plan.Count - deducts} charges over HTTP, {deducts} deducts over the bus");
+        var failures = new List<string>();
+        var clock = Stopwatch.StartNew();
+        var next = -1;
+        await Task.WhenAll(Enumerable.Range(0, Concurrency).Select(async _ =>
+        {
+            await Task.Yield();
+            while (Interlocked.Increment(ref next) is var i && i < plan.Count)
+            {
+                var operation = plan[i];
+                if (!operation.IsCharge)
+                {
+                    await bus.SendAsync(new DeductBalance(operation.OrderId!.Value, operation.UserId, operation.Amount));
+                    continue;
+                }
+
+                var key = string.Create(CultureInfo.InvariantCulture, $"load-{operation.Index}");
+                var (status, _) = await apis[operation.Index % 2].ChargeAsync(operation.UserId, operation.Amount, key);
+                if (status != HttpStatusCode.OK)
+                {
+                    lock (failures)
+                        failures.Add($"charge {operation.Index}: HTTP {(int)status}");
+                }
+            }
+        }));
+        environment.Log.Write($"[test] load sent in {clock.Elapsed.TotalSeconds:0.0} s; waiting for every deduct to be decided and published");
+
+        await Poll.UntilAsync(async _ =>
+        {
+            if (instances.Any(i => i.HasExited))
+                throw new InvalidOperationException("An instance exited during the load.");
+            return await tables.DecidedDeductsAsync() == deducts && await tables.UnsentOutboxAsync() == 0;
+        }, TimeSpan.FromMinutes(3), $"all {deducts} deducts decided and the outbox published", interval: TimeSpan.FromMilliseconds(250));
+        var entries = await tables.EntriesAsync();
+        var decisions = await tables.DecisionsAsync();
+        // Every change and every rejection as an event on balance-activity.
+        await Poll.UntilAsync(() => bus.Observed.DistinctBy(o => o.MessageId).Count() >= entries.Count + decisions.Count,
+            TimeSpan.FromSeconds(60), "every balance-activity event to reach the test's queue", interval: TimeSpan.FromMilliseconds(100));
+        environment.Log.Write($"[test] done {clock.Elapsed.TotalSeconds:0.0} s after the first operation: {entries.Count} changes, " +
+            $"{entries.Count(e => e.Type == "Deducted")} deducted, {decisions.Count} refused");
+
+        var violations = BalanceVerifier.Verify(plan, entries, await tables.AccountsAsync(), decisions, bus.Observed);
+        violations.AddRange(failures);
+        if (await tables.DeadLettersAsync() is var dead and > 0)
+            violations.Add($"{dead} dead letters");
+        foreach (var user in plan.Select(o => o.UserId).Distinct().Where(u => u % 10 == 1))
+        {
+            var fromApi = await apis[user % 2].BalanceAsync(user);
+            var stored = entries.Where(e => e.UserId == user).MaxBy(e => e.Sequence)?.BalanceAfterCents ?? 0;
+            if (fromApi != stored / 100m)
+                violations.Add($"GET balance of user {user}: {fromApi}, the table says {stored / 100m}");
+        }
+
+        Assert.True(violations.Count == 0, string.Join(Environment.NewLine, violations.Take(50)));
+        // Both outcomes really happened: the load exercised the "insufficient" edge as well as the deductions.
+        Assert.True(decisions.Count > deducts / 10 && entries.Count(e => e.Type == "Deducted") > deducts / 10,
+            $"{decisions.Count} refused and {entries.Count(e => e.Type == "Deducted")} deducted of {deducts}");
+    }
+
+    /// <summary>100 users × 100 operations on both databases; BALANCE_TEST_USERS and BALANCE_TEST_OPERATIONS scale it.</summary>
+    static (int Users, int OperationsPerUser) ScaleFor(DatabaseKind database)
+    {
+        _ = database;
+        var users = int.TryParse(Environment.GetEnvironmentVariable("BALANCE_TEST_USERS"), out var u) ? u : 100;
+        var operations = int.TryParse(Environment.GetEnvironmentVariable("BALANCE_TEST_OPERATIONS"), out var o) ? o : 100;
+        return (users, operations);
+    }
+}
