@@ -55,6 +55,9 @@ public static class MessagingExtensions
         builder.Services.AddSingleton(endpoints);
         builder.Services.AddMassTransit(x =>
         {
+            // MassTransit's usage telemetry enumerates the bus's endpoints after start without a lock; a standby partition
+            // connected at that moment (a slow start outlasting StandbyDelay) faulted the bus start: "Collection was modified".
+            x.DisableUsageTelemetry();
             foreach (var register in messaging.Registrations)
                 register(x);
 

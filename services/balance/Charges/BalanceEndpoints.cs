@@ -42,7 +42,7 @@ public static class BalanceEndpoints
 
         try
         {
-            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            await using var transaction = await db.BeginChangeAsync(cancellationToken);
             var after = await db.AddToNewOrLockedAccountAsync(user, cents, cancellationToken);
             var now = clock.GetUtcNow();
             var entry = new BalanceEntry

@@ -27,7 +27,7 @@ public sealed class DeductBalanceConsumer(BalanceDbContext db, IOutbox outbox, T
             return;
         }
 
-        await Db.Database.BeginTransactionAsync(ct);
+        await Db.BeginChangeAsync(ct);
         // The lock comes first: the order's earlier decision, if any, is committed by now, and this change and its events
         // take their place in the user's sequence.
         var account = await Db.LockAccountAsync(message.UserId, ct);
@@ -63,9 +63,11 @@ public sealed class DeductBalanceConsumer(BalanceDbContext db, IOutbox outbox, T
         outbox.Add(new BalanceDeducted(message.OrderId, message.UserId, message.Amount, Money.FromCents(after.BalanceCents), after.Sequence, now));
     }
 
-    async Task<bool> AlreadyDecidedAsync(Guid orderId, CancellationToken ct) =>
-        await Db.Entries.AnyAsync(e => e.OrderId == orderId && e.Type == BalanceEntryType.Deducted, ct)
-        || await Db.DeductionDecisions.AnyAsync(d => d.OrderId == orderId, ct);
+    /// <summary>Deducted before, or refused (or fenced) before: one round trip.</summary>
+    Task<bool> AlreadyDecidedAsync(Guid orderId, CancellationToken ct) =>
+        Db.Entries.Where(e => e.OrderId == orderId && e.Type == BalanceEntryType.Deducted).Select(e => e.OrderId!.Value)
+            .Concat(Db.DeductionDecisions.Where(d => d.OrderId == orderId).Select(d => d.OrderId))
+            .AnyAsync(ct);
 
     void Reject(DeductBalance message, string reason, decimal balance, DateTimeOffset now)
     {

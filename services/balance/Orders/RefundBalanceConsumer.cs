@@ -21,7 +21,7 @@ public sealed class RefundBalanceConsumer(BalanceDbContext db, IOutbox outbox, T
         if (message.UserId <= 0)
             return;
 
-        await Db.Database.BeginTransactionAsync(ct);
+        await Db.BeginChangeAsync(ct);
         await Db.LockAccountAsync(message.UserId, ct);
         var deduction = await Db.Entries.AsNoTracking()
             .FirstOrDefaultAsync(e => e.OrderId == message.OrderId && e.Type == BalanceEntryType.Deducted, ct);
