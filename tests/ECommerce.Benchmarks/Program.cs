@@ -118,11 +118,11 @@ try
         Console.WriteLine();
         Console.WriteLine("balance, one service instance; each client owns a user and sends its operations back to back");
         Console.WriteLine("accepted = HTTP 200 (charge committed) or broker confirm (deduct sent); end to end = sent → the change's event arrived on balance-activity");
-        Console.WriteLine($"{"database",-10} {"phase",-22} {"ops",6} {"failed",6} {"ops/s",7} {"acc p50",7} {"acc p95",7} {"acc p99",7} {"e2e p50",7} {"e2e p95",7} {"e2e p99",7}");
+        Console.WriteLine($"{"database",-10} {"phase",-22} {"ops",6} {"failed",6} {"acc/s",7} {"e2e/s",7} {"acc p50",7} {"acc p95",7} {"acc p99",7} {"e2e p50",7} {"e2e p95",7} {"e2e p99",7}");
         foreach (var r in balance)
         {
             Console.WriteLine(string.Create(invariant,
-                $"{r.Provider,-10} {r.Phase,-22} {r.Operations,6} {r.Failed,6} {r.PerSecond,7:F0} {r.Accepted.Format(50),7} {r.Accepted.Format(95),7} {r.Accepted.Format(99),7} " +
+                $"{r.Provider,-10} {r.Phase,-22} {r.Operations,6} {r.Failed,6} {r.AcceptedPerSecond,7:F0} {r.PerSecond,7:F0} {r.Accepted.Format(50),7} {r.Accepted.Format(95),7} {r.Accepted.Format(99),7} " +
                 $"{r.EndToEnd.Format(50),7} {r.EndToEnd.Format(95),7} {r.EndToEnd.Format(99),7}"));
         }
     }

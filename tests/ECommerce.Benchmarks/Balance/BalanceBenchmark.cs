@@ -110,11 +110,12 @@ internal static class BalanceBenchmark
                 http.Add(Stopwatch.GetElapsedTime(sent[c, i]).TotalMilliseconds);
             }
         })).ConfigureAwait(false);
+        var accepted = Stopwatch.GetElapsedTime(start);
 
         var expected = clients * perClient - failed;
         await Poll.UntilAsync(() => Arrived(arrivals, firstUser, clients, 1, perClient) >= expected, TimeSpan.FromMinutes(5),
             $"{expected} charge events", interval: TimeSpan.FromMilliseconds(20)).ConfigureAwait(false);
-        return Result(provider, phase, clients, perClient, failed, start, sent, 1, firstUser, arrivals, new Latency(http));
+        return Result(provider, phase, clients, perClient, failed, start, accepted, sent, 1, firstUser, arrivals, new Latency(http));
     }
 
     /// <summary>Each client deducts from its own user <paramref name="perClient"/> times, sending the next command when the
@@ -141,14 +142,15 @@ internal static class BalanceBenchmark
                     await waiter.Task.WaitAsync(TimeSpan.FromMinutes(2)).ConfigureAwait(false);
             }
         })).ConfigureAwait(false);
-        return Result(provider, phase, clients, perClient, 0, start, sent, sequenceBefore + 1, 1, arrivals, new Latency(confirmed));
+        return Result(provider, phase, clients, perClient, 0, start, Stopwatch.GetElapsedTime(start), sent, sequenceBefore + 1, 1, arrivals,
+            new Latency(confirmed));
     }
 
     static int Arrived(ConcurrentDictionary<(long User, long Sequence), long> arrivals, long firstUser, int clients, long firstSequence, int perClient) =>
         Enumerable.Range(0, clients).Sum(c => Enumerable.Range(0, perClient).Count(i => arrivals.ContainsKey((firstUser + c, firstSequence + i))));
 
-    static BalanceRunResult Result(string provider, string phase, int clients, int perClient, int failed, long start, long[,] sent,
-        long firstSequence, long firstUser, ConcurrentDictionary<(long User, long Sequence), long> arrivals, Latency accepted)
+    static BalanceRunResult Result(string provider, string phase, int clients, int perClient, int failed, long start, TimeSpan accepted, long[,] sent,
+        long firstSequence, long firstUser, ConcurrentDictionary<(long User, long Sequence), long> arrivals, Latency acceptedLatency)
     {
         var endToEnd = new List<double>();
         var last = start;
@@ -163,9 +165,10 @@ internal static class BalanceBenchmark
             }
         }
 
-        var result = new BalanceRunResult(provider, phase, clients * perClient, failed, Stopwatch.GetElapsedTime(start, last), accepted, new Latency(endToEnd));
+        var result = new BalanceRunResult(provider, phase, clients * perClient, failed, accepted, Stopwatch.GetElapsedTime(start, last),
+            acceptedLatency, new Latency(endToEnd));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"[{provider}] {phase}: {result.Operations} in {result.Elapsed.TotalSeconds:0.0} s, {result.PerSecond:0}/s end to end"));
+            $"[{provider}] {phase}: {result.Operations} in {result.Elapsed.TotalSeconds:0.0} s, {result.AcceptedPerSecond:0}/s accepted, {result.PerSecond:0}/s end to end"));
         return result;
     }
 

@@ -4,8 +4,12 @@ namespace ECommerce.Benchmarks.Balance;
 
 /// <summary>One measured phase of the balance benchmark. <see cref="Accepted"/> is the client's view (HTTP 200, or the broker's
 /// confirm for a command); <see cref="EndToEnd"/> runs from sending until the change's event arrived on balance-activity.</summary>
-internal sealed record BalanceRunResult(string Provider, string Phase, int Operations, int Failed, TimeSpan Elapsed, Latency Accepted, Latency EndToEnd)
+internal sealed record BalanceRunResult(string Provider, string Phase, int Operations, int Failed, TimeSpan AcceptedElapsed, TimeSpan Elapsed,
+    Latency Accepted, Latency EndToEnd)
 {
+    /// <summary>Operations accepted per second, from the first send to the last acceptance.</summary>
+    public double AcceptedPerSecond => (Operations - Failed) / AcceptedElapsed.TotalSeconds;
+
     /// <summary>Operations whose event arrived, per second, from the first send to the last event.</summary>
     public double PerSecond => (Operations - Failed) / Elapsed.TotalSeconds;
 }
