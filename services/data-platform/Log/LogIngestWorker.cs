@@ -61,6 +61,9 @@ public sealed partial class LogIngestWorker(
         await using (connection.ConfigureAwait(false))
         {
             await log.DeclareAsync(connection, stoppingToken).ConfigureAwait(false);
+            // Declaring takes a while on a cold start: renew before reading from the offsets, which only this holder advances.
+            if (!await HoldLeaseAsync(stoppingToken).ConfigureAwait(false))
+                return;
             var offsets = await LoadOffsetsAsync(stoppingToken).ConfigureAwait(false);
             var channel = await connection.CreateChannelAsync(cancellationToken: stoppingToken).ConfigureAwait(false);
             await using (channel.ConfigureAwait(false))
@@ -167,11 +170,26 @@ public sealed partial class LogIngestWorker(
             return true;
 
         LogReplayStarted(logger, pending.Count);
+        var renewed = clock.GetUtcNow();
+        async Task<bool> KeepLeaseAsync()
+        {
+            if (clock.GetUtcNow() - renewed < options.LeaseDuration / 3)
+                return true;
+            renewed = clock.GetUtcNow();
+            return await HoldLeaseAsync(stoppingToken).ConfigureAwait(false);
+        }
+
         ProjectionDelta projections;
         long read;
         try
         {
-            (projections, read) = await rebuilder.RebuildAsync(connection, db, offsets, stoppingToken).ConfigureAwait(false);
+            if (await rebuilder.RebuildAsync(connection, db, offsets, KeepLeaseAsync, stoppingToken).ConfigureAwait(false) is not { } rebuilt)
+            {
+                LogLeaseLost(logger);
+                return false;
+            }
+
+            (projections, read) = rebuilt;
         }
         catch (Exception ex) when (ex is TimeoutException or InvalidOperationException)
         {

@@ -11,15 +11,17 @@ namespace ECommerce.DataPlatform.Replay;
 
 /// <summary>Computes the projections afresh from the retained log: every stream read from its first offset up to the offset
 /// the live ingest has reached in it, each message id counted once, with the same <see cref="ProjectionDelta"/> the live ingest
-/// uses. Over the same records that gives the same projections; the caller swaps them in.</summary>
+/// uses. Over the same records that gives the same projections; the caller swaps them in. <c>keepLease</c> is called as it
+/// goes (a long replay must not let the ingest lease expire); when it answers false the rebuild is abandoned (null).</summary>
 public sealed class ProjectionRebuilder(RetainedLog log, DataPlatformOptions options)
 {
-    public async Task<(ProjectionDelta Projections, long RecordsRead)> RebuildAsync(IConnection connection, DataPlatformDbContext db,
-        IReadOnlyDictionary<string, long> offsets, CancellationToken cancellationToken)
+    public async Task<(ProjectionDelta Projections, long RecordsRead)?> RebuildAsync(IConnection connection, DataPlatformDbContext db,
+        IReadOnlyDictionary<string, long> offsets, Func<Task<bool>> keepLease, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(offsets);
+        ArgumentNullException.ThrowIfNull(keepLease);
         var delta = new ProjectionDelta();
         var seen = new HashSet<Guid>();
         var read = 0L;
@@ -27,12 +29,14 @@ public sealed class ProjectionRebuilder(RetainedLog log, DataPlatformOptions opt
         {
             if (!offsets.TryGetValue(stream.Queue, out var target))
                 continue;
-            var first = await ReadAsync(connection, stream, target, record =>
+            var first = await ReadAsync(connection, stream, target, keepLease, record =>
             {
                 read++;
                 if (seen.Add(record.MessageId))
                     delta.Apply(record.Message);
             }, cancellationToken).ConfigureAwait(false);
+            if (first is null)
+                return null;
 
             // Retention has dropped the stream's oldest records: those the live ingest applied are in the event log, which keeps
             // everything, so the projections still cover the whole history.
@@ -55,8 +59,9 @@ public sealed class ProjectionRebuilder(RetainedLog log, DataPlatformOptions opt
     }
 
     /// <summary>Reads <paramref name="stream"/> from its first retained offset through <paramref name="target"/>; returns the first
-    /// offset it received.</summary>
-    async Task<long> ReadAsync(IConnection connection, LogStream stream, long target, Action<LogRecord> apply, CancellationToken cancellationToken)
+    /// offset it received, or null when the lease was lost on the way.</summary>
+    async Task<long?> ReadAsync(IConnection connection, LogStream stream, long target, Func<Task<bool>> keepLease, Action<LogRecord> apply,
+        CancellationToken cancellationToken)
     {
         var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
         await using (channel.ConfigureAwait(false))
@@ -96,6 +101,8 @@ public sealed class ProjectionRebuilder(RetainedLog log, DataPlatformOptions opt
 
                 if (tag > 0)
                     await channel.BasicAckAsync(tag, multiple: true, cancellationToken).ConfigureAwait(false);
+                if (!await keepLease().ConfigureAwait(false))
+                    return null;
                 if (last >= target)
                     return first ?? 0;
             }
