@@ -6,5 +6,5 @@ public sealed class IssuingOptions
     public const string SectionName = "Issuing";
 
     /// <summary>How many pending requests of one coupon a single transaction decides at most.</summary>
-    public int DecisionBatchSize { get; set; } = 500;
+    public int DecisionBatchSize { get; set; } = 2_000;
 }
