@@ -29,6 +29,11 @@ public sealed class MessagingOptions
     /// one at a time, in order). Unacknowledged prefetched messages go back to the queue, in order, if the consumer dies.</summary>
     public int KeyedPrefetchCount { get; set; } = 16;
 
+    /// <summary>Age-based retention of the retained log, the stream bound to every partition of every domain topic
+    /// (<c>x-max-age</c>: <c>7D</c>, <c>12h</c>, <c>30m</c>…). Applied when a stream is created; RabbitMQ keeps an existing
+    /// stream's arguments (change those with a policy).</summary>
+    public string LogRetention { get; set; } = "7D";
+
     /// <summary><c>classic</c> for one node, <c>quorum</c> for a cluster (replicated partition queues).</summary>
     public string QueueType { get; set; } = "classic";
 

@@ -5,10 +5,6 @@ public sealed class DataPlatformOptions
 {
     public const string SectionName = "DataPlatform";
 
-    /// <summary>Age-based retention of the retained log (the streams' <c>x-max-age</c>: <c>7D</c>, <c>12h</c>, <c>30m</c>…).
-    /// Applied when a stream is created; RabbitMQ keeps the arguments of an existing stream (change those with a policy).</summary>
-    public string LogMaxAge { get; set; } = "7D";
-
     /// <summary>Most records applied in one database transaction.</summary>
     public int BatchSize { get; set; } = 1000;
 

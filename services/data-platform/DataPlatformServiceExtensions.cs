@@ -30,7 +30,7 @@ public static class DataPlatformServiceExtensions
         var messaging = MessagingOptions.From(builder.Configuration.GetSection(MessagingOptions.SectionName));
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(options);
-        builder.Services.AddSingleton(sp => new RetainedLog(messaging, options, sp.GetRequiredService<ILogger<RetainedLog>>()));
+        builder.Services.AddSingleton(sp => new RetainedLog(messaging, sp.GetRequiredService<ILogger<RetainedLog>>()));
         builder.Services.AddSingleton<LogIngestor>();
         builder.Services.AddSingleton<IngestLease>();
         builder.Services.AddSingleton<ProjectionRebuilder>();

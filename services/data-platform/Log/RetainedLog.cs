@@ -10,7 +10,7 @@ namespace ECommerce.DataPlatform.Log;
 /// <summary>The retained log: a RabbitMQ stream per partition exchange of every domain topic (and one on each unkeyed topic's
 /// exchange), with age-based retention. A stream keeps its messages after they are read, for as long as retention allows, and
 /// any consumer can read it from any offset: Kafka's retention and replay.</summary>
-public sealed partial class RetainedLog(MessagingOptions messaging, DataPlatformOptions options, ILogger<RetainedLog> logger)
+public sealed partial class RetainedLog(MessagingOptions messaging, ILogger<RetainedLog> logger)
 {
     public IReadOnlyList<LogStream> Streams { get; } = TopicCatalog.All
         .Where(t => !t.IsCommandChannel)
@@ -19,8 +19,9 @@ public sealed partial class RetainedLog(MessagingOptions messaging, DataPlatform
             : [new LogStream(t.Name, null)])
         .ToList();
 
-    /// <summary>Declares every stream and binds it to its exchange. Idempotent; declaring the exchanges too (as the topology
-    /// provisioner does, fan-out and durable) lets the data platform start before the provisioner ever ran. A stream that
+    /// <summary>Declares every stream and binds it to its exchange, as the topology provisioner does before any service starts.
+    /// Idempotent; declaring the exchanges too (fan-out and durable, as the provisioner does) lets the data platform run against
+    /// a broker the provisioner never prepared. A stream that
     /// exists with other arguments (retention changed in configuration) is kept as it is, with a warning.</summary>
     public async Task DeclareAsync(IConnection connection, CancellationToken cancellationToken)
     {
@@ -36,7 +37,7 @@ public sealed partial class RetainedLog(MessagingOptions messaging, DataPlatform
                 try
                 {
                     await channel.QueueDeclareAsync(stream.Queue, durable: true, exclusive: false, autoDelete: false,
-                        new Dictionary<string, object?> { ["x-queue-type"] = "stream", ["x-max-age"] = options.LogMaxAge },
+                        TopologyProvisioner.LogStreamArguments(messaging),
                         cancellationToken: cancellationToken).ConfigureAwait(false);
                 }
                 catch (OperationInterruptedException e) when (e.ShutdownReason?.ReplyCode == 406)

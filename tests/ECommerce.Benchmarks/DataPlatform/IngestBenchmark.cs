@@ -66,7 +66,7 @@ internal static class IngestBenchmark
     /// <summary>Polls until the service declared every stream of the log (a passive declare per stream).</summary>
     static async Task WaitForStreamsAsync(Uri brokerUri)
     {
-        var streams = new RetainedLog(new MessagingOptions(), new DataPlatformOptions(), NullLogger<RetainedLog>.Instance).Streams;
+        var streams = new RetainedLog(new MessagingOptions(), NullLogger<RetainedLog>.Instance).Streams;
         var connection = await new ConnectionFactory { Uri = brokerUri }.CreateConnectionAsync().ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
