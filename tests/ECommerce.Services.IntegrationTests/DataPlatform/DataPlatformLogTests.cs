@@ -1,3 +1,4 @@
+using ECommerce.ServiceDefaults.Messaging.Topology;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
@@ -33,16 +34,20 @@ public sealed class DataPlatformLogTests(ITestOutputHelper output)
         var expected = ExpectedStats.Of(plan.Distinct);
         var clock = Stopwatch.StartNew();
 
-        var first = await environment.StartInstanceAsync(Service, "dp-a", 0, 1, Settings);
-        await first.WaitHealthyAsync(TimeSpan.FromSeconds(120));
+        // The retained log is part of the provisioned topology: what is published before the data platform ever ran is kept.
         await WaitForStreamsAsync(environment.BrokerUri);
         await using var publisher = await EventPublisher.StartAsync(environment.BrokerUri);
+        var beforeStart = plan.Publications.Count / 10;
+        var firstPart = plan.Publications.Count * 4 / 10;
+        var secondPart = plan.Publications.Count * 7 / 10;
+        await publisher.PublishAsync(plan.Publications.Take(beforeStart));
+
+        var first = await environment.StartInstanceAsync(Service, "dp-a", 0, 1, Settings);
+        await first.WaitHealthyAsync(TimeSpan.FromSeconds(120));
         using var firstApi = new DataPlatformApi(first.BaseAddress);
 
         // A crash in mid-stream: part of the log published and partly applied when the reader is killed.
-        var firstPart = plan.Publications.Count * 4 / 10;
-        var secondPart = plan.Publications.Count * 7 / 10;
-        await publisher.PublishAsync(plan.Publications.Take(firstPart));
+        await publisher.PublishAsync(plan.Publications.Skip(beforeStart).Take(firstPart - beforeStart));
         await Poll.UntilAsync(async _ => await firstApi.EventsIngestedAsync() > 0, TimeSpan.FromSeconds(60), "the first instance to ingest");
         var beforeCrash = await firstApi.EventsIngestedAsync();
         await first.KillAsync();
@@ -133,14 +138,14 @@ public sealed class DataPlatformLogTests(ITestOutputHelper output)
         Assert.Empty(keyPartitions);
     }
 
-    /// <summary>The instance declares the streams as it starts reading; an event published before then would not be retained.</summary>
+    /// <summary>The streams exist once the topology is provisioned, before any service starts.</summary>
     static async Task WaitForStreamsAsync(Uri brokerUri)
     {
         var streams = TopicCatalog.All.Where(t => !t.IsCommandChannel)
             .SelectMany(t => t.IsKeyed
                 ? Enumerable.Range(0, ServiceEnvironment.Messaging.PartitionsOf(t.Name))
-                    .Select(p => string.Create(CultureInfo.InvariantCulture, $"data-platform.log.{t.Name}.p{p}"))
-                : [$"data-platform.log.{t.Name}"])
+                    .Select(p => TopologyNames.LogStream(t.Name, p))
+                : [TopologyNames.LogStream(t.Name, null)])
             .ToList();
         var factory = new ConnectionFactory { Uri = brokerUri, ClientProvidedName = "data-platform-test-probe" };
         var connection = await factory.CreateConnectionAsync();
@@ -166,7 +171,7 @@ public sealed class DataPlatformLogTests(ITestOutputHelper output)
                 }
 
                 return true;
-            }, TimeSpan.FromSeconds(60), "the data platform to declare its streams");
+            }, TimeSpan.FromSeconds(10), "the provisioned retained-log streams");
         }
     }
 }
