@@ -25,6 +25,15 @@ public sealed class MessagingOptions
 
     public TimeSpan StandbyDelay { get; set; } = TimeSpan.FromSeconds(3);
 
+    /// <summary>Messages a keyed topic's partition queue delivers ahead of the one being handled (they are still handled
+    /// one at a time, in order). Unacknowledged prefetched messages go back to the queue, in order, if the consumer dies.</summary>
+    public int KeyedPrefetchCount { get; set; } = 16;
+
+    /// <summary>Age-based retention of the retained log, the stream bound to every partition of every domain topic
+    /// (<c>x-max-age</c>: <c>7D</c>, <c>12h</c>, <c>30m</c>…). Applied when a stream is created; RabbitMQ keeps an existing
+    /// stream's arguments (change those with a policy).</summary>
+    public string LogRetention { get; set; } = "7D";
+
     /// <summary><c>classic</c> for one node, <c>quorum</c> for a cluster (replicated partition queues).</summary>
     public string QueueType { get; set; } = "classic";
 

@@ -57,8 +57,8 @@ public sealed class AppHostEndToEndTests(ITestOutputHelper output)
     }
 
     /// <summary>A coupon created over HTTP is published through the coupon service's outbox and ingested by the data platform;
-    /// the data platform's consume runs in the trace the HTTP request started. Also: lag is reported per partition queue with
-    /// the management API's unacked figure.</summary>
+    /// the data platform's ingest runs in the trace the HTTP request started. Also: the coupon group's lag is reported per
+    /// partition queue with the management API's unacked figure.</summary>
     private static async Task AssertTraceFollowsRequestIntoTheNextServiceAsync(AppHostProcess apphost)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
@@ -81,7 +81,7 @@ public sealed class AppHostEndToEndTests(ITestOutputHelper output)
         Assert.Equal(traceId, ingested.GetProperty("traceId").GetString());
 
         // The management API's figures are statistics refreshed every second: poll until they show every partition consumed.
-        var lagUri = new Uri(apphost.ServiceUri("data-platform"), "/ops/consumers");
+        var lagUri = new Uri(apphost.ServiceUri("coupon"), "/ops/consumers");
         await Poll.UntilAsync(async ct =>
         {
             var lag = await http.GetFromJsonAsync<JsonElement>(lagUri, ct);

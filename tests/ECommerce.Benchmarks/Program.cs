@@ -4,12 +4,14 @@ using ECommerce.AppHost.Infrastructure;
 using ECommerce.Benchmarks;
 using ECommerce.Benchmarks.Balance;
 using ECommerce.Benchmarks.Coupon;
+using ECommerce.Benchmarks.DataPlatform;
 
-// Usage: dotnet run -c Release --project tests/ECommerce.Benchmarks -- [outbox|coupon|balance|all] [options]
+// Usage: dotnet run -c Release --project tests/ECommerce.Benchmarks -- [outbox|coupon|balance|ingest|all] [options]
 //   outbox: --messages 20000 --keys 100                 (or, as before, just: [messages] [keys])
 //   coupon: --requests 10000 --clients 64 --rate 1000 --seconds 10 --providers sqlite,postgresql --broker-messages 50000
 //           --warmup-seconds 45 --service-env NAME=VALUE (repeatable: extra environment for the service process, for experiments)
 //   balance: --requests 10000 (charges) --deducts 5000 --clients 64 --providers sqlite,postgresql --warmup-seconds 45
+//   ingest: --events 30000 --providers sqlite,postgresql   (data platform: events ingested per second)
 var options = BenchmarkOptions.Parse(args);
 var invariant = CultureInfo.InvariantCulture;
 
@@ -63,6 +65,24 @@ try
         }
 
         succeeded &= balance.All(r => r.Failed == 0 && r.EndToEnd.Count == r.Operations);
+    }
+
+    var ingest = new List<IngestResult>();
+    if (options.RunsIngest)
+    {
+        foreach (var provider in options.Providers)
+        {
+            var database = provider switch
+            {
+                "sqlite" => $"Data Source={Path.Combine(work.FullName, "data-platform.db")}",
+                "postgresql" => await postgres.CreateDatabaseAsync("data_platform_bench"),
+                _ => throw new ArgumentException($"Unknown provider '{provider}': sqlite or postgresql."),
+            };
+            var virtualHost = await broker.CreateVirtualHostAsync($"bench-ingest-{provider}");
+            ingest.AddRange(await IngestBenchmark.RunAsync(provider, database, virtualHost, options.IngestEvents));
+        }
+
+        succeeded &= ingest.All(r => r.Ingested == r.Events);
     }
 
     Console.WriteLine();
@@ -125,6 +145,15 @@ try
                 $"{r.Provider,-10} {r.Phase,-22} {r.Operations,6} {r.Failed,6} {r.AcceptedPerSecond,7:F0} {r.PerSecond,7:F0} {r.Accepted.Format(50),7} {r.Accepted.Format(95),7} {r.Accepted.Format(99),7} " +
                 $"{r.EndToEnd.Format(50),7} {r.EndToEnd.Format(95),7} {r.EndToEnd.Format(99),7}"));
         }
+    }
+
+    if (ingest.Count > 0)
+    {
+        Console.WriteLine();
+        Console.WriteLine("data platform ingest: events read from the retained log and applied (event row, projections, offsets), one instance");
+        Console.WriteLine($"{"database",-10} {"shape",-32} {"events",8} {"seconds",8} {"events/s",9} {"ingested",9}");
+        foreach (var r in ingest)
+            Console.WriteLine(string.Create(invariant, $"{r.Provider,-10} {r.Shape,-32} {r.Events,8} {r.Elapsed.TotalSeconds,8:F2} {r.PerSecond,9:F0} {r.Ingested,9}"));
     }
 
     return succeeded ? 0 : 1;

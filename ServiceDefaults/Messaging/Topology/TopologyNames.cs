@@ -14,6 +14,10 @@ public static class TopologyNames
 
     public static string ErrorQueue(string queue) => queue + "_error";
 
+    /// <summary>The retained log's stream of a domain topic's partition (or of a whole unkeyed topic). A stream per partition:
+    /// the consistent-hash exchange does not record which partition it chose, so only the stream a message sits in tells it.</summary>
+    public static string LogStream(string topic, int? partition) => partition is { } p ? $"log.{topic}.p{p}" : $"log.{topic}";
+
     public static string DelayExchange(TimeSpan tier) => $"ecommerce.delay.{(long)tier.TotalMilliseconds}ms";
 
     public static string DelayQueue(TimeSpan tier) => DelayExchange(tier);

@@ -47,6 +47,23 @@ public static class TopologyProvisioner
             }
         }
 
+        // The retained log exists before any service publishes, as a Kafka topic's log does: whatever is published from the
+        // first moment on is kept, whether or not its readers have ever started.
+        foreach (var topic in TopicCatalog.All.Where(t => !t.IsCommandChannel))
+        {
+            if (!topic.IsKeyed)
+            {
+                await DeclareLogStreamAsync(channel, TopologyNames.LogStream(topic.Name, null), topic.Name, options, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            for (var p = 0; p < options.PartitionsOf(topic.Name); p++)
+            {
+                await DeclareLogStreamAsync(channel, TopologyNames.LogStream(topic.Name, p), TopologyNames.PartitionExchange(topic.Name, p), options,
+                    cancellationToken).ConfigureAwait(false);
+            }
+        }
+
         foreach (var (group, topics) in ConsumerGroups.All)
         {
             foreach (var topic in topics.Select(TopicCatalog.Get))
@@ -95,6 +112,20 @@ public static class TopologyProvisioner
             cancellationToken: cancellationToken).ConfigureAwait(false);
         await channel.QueueBindAsync(queue, queue, string.Empty, cancellationToken: cancellationToken).ConfigureAwait(false);
         await channel.ExchangeBindAsync(queue, source, string.Empty, cancellationToken: cancellationToken).ConfigureAwait(false);
+    }
+
+    static async Task DeclareLogStreamAsync(IChannel channel, string stream, string source, MessagingOptions options, CancellationToken cancellationToken)
+    {
+        await channel.QueueDeclareAsync(stream, durable: true, exclusive: false, autoDelete: false, LogStreamArguments(options),
+            cancellationToken: cancellationToken).ConfigureAwait(false);
+        await channel.QueueBindAsync(stream, source, string.Empty, cancellationToken: cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The arguments every declaration of a retained-log stream must use (a redeclaration with others is refused).</summary>
+    public static Dictionary<string, object?> LogStreamArguments(MessagingOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return new Dictionary<string, object?> { ["x-queue-type"] = "stream", ["x-max-age"] = options.LogRetention };
     }
 
     static Dictionary<string, object?> QueueArguments(bool singleActive, MessagingOptions options)
