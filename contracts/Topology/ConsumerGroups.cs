@@ -8,6 +8,7 @@ public static class ConsumerGroups
     public static IReadOnlyDictionary<string, IReadOnlyList<string>> All { get; } = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal)
     {
         ["coupon"] = [Topics.CouponIssue, Topics.CouponCommands],
+        ["order"] = [Topics.OrderCommands, Topics.BalanceActivity, Topics.CouponIssue],
         ["data-platform"] = [Topics.OrderCompleted, Topics.CouponIssue, Topics.BalanceActivity, Topics.ProductActivity, Topics.UserActivity],
     };
 }
