@@ -25,6 +25,7 @@ public static class ServiceDefaultsExtensions
         builder.AddTelemetry(serviceName);
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();
+        builder.Services.AddExceptionHandler<OverloadExceptionHandler>();
         builder.Services.AddOpenApi();
         builder.Services.AddHealthChecks().AddCheck("self", () => HealthCheckResult.Healthy(), [HealthTags.Live]);
         // Unreadable bodies throw so that BadRequestExceptionHandler can name the field (by default only Development throws).

@@ -98,7 +98,9 @@ public sealed class GroupEndpointConfigurator
     {
         var keyed = queue.Partition is not null || IsKeyedTopic(queue.Topic);
         e.PublishFaults = false;
-        e.PrefetchCount = keyed ? 1 : 32;
+        // A keyed queue is consumed one message at a time, in order; prefetching more than one only saves the broker round
+        // trip between a message's ack and the next delivery (order holds: the prefetched messages wait their turn).
+        e.PrefetchCount = keyed ? _options.KeyedPrefetchCount : 32;
         e.ConcurrentMessageLimit = keyed ? 1 : 8;
         e.DiscardSkippedMessages();
         e.UseMessageRetry(r => r.Intervals(_options.RetryIntervals));

@@ -25,6 +25,10 @@ public sealed class MessagingOptions
 
     public TimeSpan StandbyDelay { get; set; } = TimeSpan.FromSeconds(3);
 
+    /// <summary>Messages a keyed topic's partition queue delivers ahead of the one being handled (they are still handled
+    /// one at a time, in order). Unacknowledged prefetched messages go back to the queue, in order, if the consumer dies.</summary>
+    public int KeyedPrefetchCount { get; set; } = 16;
+
     /// <summary><c>classic</c> for one node, <c>quorum</c> for a cluster (replicated partition queues).</summary>
     public string QueueType { get; set; } = "classic";
 

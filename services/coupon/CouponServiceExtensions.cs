@@ -17,6 +17,11 @@ public static class CouponServiceExtensions
     {
         builder.AddServiceDefaults(Name, defaultPort: 5102);
         builder.AddPersistence<CouponDbContext>(Name);
+        builder.Services.AddSingleton<KnownCoupons>();
+        builder.Services.AddSingleton<DecidedRequests>();
+        builder.Services.AddOptions<IssuingOptions>().BindConfiguration(IssuingOptions.SectionName)
+            .Validate(o => o.DecisionBatchSize is >= 1 and <= 10_000, $"{IssuingOptions.SectionName}:{nameof(IssuingOptions.DecisionBatchSize)} must be 1 to 10,000.")
+            .ValidateOnStart();
         builder.AddMessaging(Name, m => m
             .Consume<IssueCouponConsumer, IssueCouponConsumerDefinition>(Topics.CouponIssue)
             .Consume<UseCouponConsumer, UseCouponConsumerDefinition>(Topics.CouponCommands)

@@ -42,6 +42,11 @@ internal sealed class BenchmarkOptions
 
     public bool RunsCoupon => Mode is "coupon" or "all";
 
+    /// <summary>Data platform ingest benchmark: events per run (backlog, then live).</summary>
+    public int IngestEvents { get; private set; } = 30_000;
+
+    public bool RunsIngest => Mode is "ingest" or "all";
+
     public static BenchmarkOptions Parse(IReadOnlyList<string> args)
     {
         var options = new BenchmarkOptions();
@@ -57,9 +62,9 @@ internal sealed class BenchmarkOptions
 
         if (args.Count > 0 && !args[0].StartsWith("--", StringComparison.Ordinal))
         {
-            options.Mode = args[0] is "outbox" or "coupon" or "all"
+            options.Mode = args[0] is "outbox" or "coupon" or "ingest" or "all"
                 ? args[0]
-                : throw new ArgumentException($"Unknown mode '{args[0]}': outbox, coupon or all.");
+                : throw new ArgumentException($"Unknown mode '{args[0]}': outbox, coupon, ingest or all.");
             i = 1;
         }
 
@@ -76,6 +81,7 @@ internal sealed class BenchmarkOptions
                 case "--seconds": options.Seconds = double.Parse(value, CultureInfo.InvariantCulture); break;
                 case "--warmup-seconds": options.WarmUpSeconds = double.Parse(value, CultureInfo.InvariantCulture); break;
                 case "--providers": options.Providers = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries); break;
+                case "--events": options.IngestEvents = Int(value); break;
                 case "--broker-messages": options.BrokerMessages = Int(value); break;
                 case "--service-env":
                     var parts = value.Split('=', 2);

@@ -3,11 +3,13 @@ using System.Runtime.InteropServices;
 using ECommerce.AppHost.Infrastructure;
 using ECommerce.Benchmarks;
 using ECommerce.Benchmarks.Coupon;
+using ECommerce.Benchmarks.DataPlatform;
 
 // Usage: dotnet run -c Release --project tests/ECommerce.Benchmarks -- [outbox|coupon|all] [options]
 //   outbox: --messages 20000 --keys 100                 (or, as before, just: [messages] [keys])
 //   coupon: --requests 10000 --clients 64 --rate 1000 --seconds 10 --providers sqlite,postgresql --broker-messages 50000
 //           --warmup-seconds 45 --service-env NAME=VALUE (repeatable: extra environment for the service process, for experiments)
+//   ingest: --events 30000 --providers sqlite,postgresql   (data platform: events ingested per second)
 var options = BenchmarkOptions.Parse(args);
 var invariant = CultureInfo.InvariantCulture;
 
@@ -44,6 +46,24 @@ try
         }
 
         // A failed request (an HTTP error under overload) is a measured result, reported in the table, not a benchmark failure.
+    }
+
+    var ingest = new List<IngestResult>();
+    if (options.RunsIngest)
+    {
+        foreach (var provider in options.Providers)
+        {
+            var database = provider switch
+            {
+                "sqlite" => $"Data Source={Path.Combine(work.FullName, "data-platform.db")}",
+                "postgresql" => await postgres.CreateDatabaseAsync("data_platform_bench"),
+                _ => throw new ArgumentException($"Unknown provider '{provider}': sqlite or postgresql."),
+            };
+            var virtualHost = await broker.CreateVirtualHostAsync($"bench-ingest-{provider}");
+            ingest.AddRange(await IngestBenchmark.RunAsync(provider, database, virtualHost, options.IngestEvents));
+        }
+
+        succeeded &= ingest.All(r => r.Ingested == r.Events);
     }
 
     Console.WriteLine();
@@ -92,6 +112,15 @@ try
             Console.WriteLine(string.Create(invariant, $"{r.Provider,-10} {r.Mode,-26} {r.Relay.Format(50),9} {r.Relay.Format(99),9} ") +
                 string.Join(' ', CpuSnapshot.Parts.Select(p => string.Create(invariant, $"{r.Cpu[p],14:P0}"))) + string.Create(invariant, $" {idle,6:P0}"));
         }
+    }
+
+    if (ingest.Count > 0)
+    {
+        Console.WriteLine();
+        Console.WriteLine("data platform ingest: events read from the retained log and applied (event row, projections, offsets), one instance");
+        Console.WriteLine($"{"database",-10} {"shape",-32} {"events",8} {"seconds",8} {"events/s",9} {"ingested",9}");
+        foreach (var r in ingest)
+            Console.WriteLine(string.Create(invariant, $"{r.Provider,-10} {r.Shape,-32} {r.Events,8} {r.Elapsed.TotalSeconds,8:F2} {r.PerSecond,9:F0} {r.Ingested,9}"));
     }
 
     return succeeded ? 0 : 1;

@@ -12,10 +12,8 @@ public sealed class CouponEntity
 
     public int IssuedQuantity { get; set; }
 
-    /// <summary>How many issue requests this coupon has accepted. Incrementing it locks the coupon's row until the request
-    /// commits, so a coupon's requests get their acceptance numbers — and their outbox sequence — in commit order: the order
-    /// in which the issuing consumer will decide them.</summary>
-    public long AcceptedCount { get; set; }
+    /// <summary>How many issue requests of this coupon have been decided: the last <see cref="Issuing.IssueRequestEntity.Position"/>.</summary>
+    public long DecidedCount { get; set; }
 
     public DateTimeOffset CreatedAt { get; set; }
 

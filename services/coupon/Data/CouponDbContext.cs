@@ -32,7 +32,19 @@ public sealed class CouponDbContext(DbContextOptions<CouponDbContext> options) :
             e.Property(x => x.Reason).HasMaxLength(40);
             e.Property(x => x.IdempotencyKey).HasMaxLength(200);
             e.HasIndex(x => x.IdempotencyKey).IsUnique();
-            e.HasIndex(x => new { x.CouponId, x.AcceptanceNumber }).IsUnique();
+            e.HasIndex(x => new { x.CouponId, x.Position }).IsUnique();
+            // The acceptance order. PostgreSQL: an identity column, numbered when the row is inserted (a sequence, so concurrent
+            // acceptances never wait for each other). SQLite has one writer at a time and numbers every row in insert order
+            // already (its rowid), which PendingRequests reads instead.
+            if (Database.IsNpgsql())
+            {
+                e.Property<long>(PendingRequests.AcceptanceOrder).UseIdentityByDefaultColumn();
+                e.HasIndex(nameof(IssueRequestEntity.CouponId), nameof(IssueRequestEntity.Status), PendingRequests.AcceptanceOrder);
+            }
+            else
+            {
+                e.HasIndex(x => new { x.CouponId, x.Status });
+            }
         });
         modelBuilder.Entity<UserCouponEntity>(e =>
         {

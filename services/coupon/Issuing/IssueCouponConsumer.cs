@@ -1,39 +1,70 @@
 using ECommerce.Contracts.Coupons;
+using ECommerce.Coupon.Coupons;
 using ECommerce.Coupon.Data;
-using ECommerce.ServiceDefaults.Messaging.Inbox;
 using ECommerce.ServiceDefaults.Messaging.Outbox;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace ECommerce.Coupon.Issuing;
 
-/// <summary>Decides issue requests one at a time per coupon partition, in the order they were accepted: the user already
-/// holds the coupon → AlreadyIssued; no stock → SoldOut; otherwise a user-coupon is issued and the stock drops by one. The
-/// decision, the inbox row and the outcome event commit together.</summary>
-public sealed class IssueCouponConsumer(CouponDbContext db, IOutbox outbox, TimeProvider clock)
-    : TransactionalConsumer<CouponIssueRequested, CouponDbContext>(db)
+/// <summary>Decides a coupon's issue requests first come, first served. An issue-requested event wakes the coupon up; the
+/// consumer then decides, in one transaction, every pending request of that coupon in acceptance order (up to
+/// <see cref="IssuingOptions.DecisionBatchSize"/>): the user already holds the coupon → AlreadyIssued; no stock left →
+/// SoldOut; otherwise a user-coupon is issued and the stock drops by one. The events of requests decided by an earlier batch
+/// find them decided and change nothing.
+/// <para>One transaction per batch instead of one per request is what lets a flash sale be decided as fast as it is
+/// accepted. The decisions, the positions, the coupon's counters and the outcome events commit together; the coupon's
+/// version makes two batches of one coupon that race (a partition handed over mid-batch) exclusive: the loser rolls back
+/// and, retried, finds its requests decided. Idempotency comes from the requests' own state rather than an inbox row,
+/// which would cost a write per event for nothing: deciding a decided request is a no-op by construction.</para></summary>
+public sealed class IssueCouponConsumer(CouponDbContext db, IOutbox outbox, TimeProvider clock, IOptions<IssuingOptions> options,
+    DecidedRequests decided)
+    : IConsumer<CouponIssueRequested>
 {
-    protected override async Task HandleAsync(ConsumeContext<CouponIssueRequested> context)
+    public async Task Consume(ConsumeContext<CouponIssueRequested> context)
     {
+        ArgumentNullException.ThrowIfNull(context);
         var message = context.Message;
         var ct = context.CancellationToken;
-        var request = await Db.IssueRequests.FirstOrDefaultAsync(r => r.Id == message.RequestId, ct)
+        if (decided.Contains(message.RequestId))
+            return;
+        // A retry starts from the database, never from a failed attempt's tracked state.
+        db.ChangeTracker.Clear();
+        var status = await db.IssueRequests.AsNoTracking().Where(r => r.Id == message.RequestId).Select(r => r.Status)
+            .FirstOrDefaultAsync(ct)
             ?? throw new InvalidOperationException($"Issue request {message.RequestId} is not in the database that accepted it.");
-        if (request.Status != IssueRequestStatus.Pending)
+        if (status != IssueRequestStatus.Pending)
             return;
 
-        var coupon = await Db.Coupons.FirstAsync(c => c.Id == message.CouponId, ct);
-        var now = clock.GetUtcNow();
-        request.DecidedAt = now;
+        var coupon = await db.Coupons.FirstAsync(c => c.Id == message.CouponId, ct);
+        var batch = await PendingRequests.OldestAsync(db, coupon.Id, options.Value.DecisionBatchSize, ct);
+        var users = batch.Select(r => r.UserId).Distinct().ToList();
+        var holders = (await db.UserCoupons.AsNoTracking()
+            .Where(u => u.CouponId == coupon.Id && users.Contains(u.UserId))
+            .Select(u => u.UserId)
+            .ToListAsync(ct)).ToHashSet();
 
-        var reason = await Db.UserCoupons.AnyAsync(u => u.CouponId == coupon.Id && u.UserId == message.UserId, ct)
-            ? CouponRejectionReasons.AlreadyIssued
-            : coupon.IssuedQuantity >= coupon.TotalQuantity ? CouponRejectionReasons.SoldOut : null;
+        var now = clock.GetUtcNow();
+        foreach (var request in batch)
+            Decide(coupon, request, holders, now);
+        coupon.Version++;
+        await db.SaveChangesAsync(ct);
+        decided.Add(batch.Select(r => r.Id));
+    }
+
+    void Decide(CouponEntity coupon, IssueRequestEntity request, HashSet<long> holders, DateTimeOffset now)
+    {
+        request.Position = ++coupon.DecidedCount;
+        request.DecidedAt = now;
+        var reason = holders.Contains(request.UserId) ? CouponRejectionReasons.AlreadyIssued
+            : coupon.IssuedQuantity >= coupon.TotalQuantity ? CouponRejectionReasons.SoldOut
+            : null;
         if (reason is not null)
         {
             request.Status = IssueRequestStatus.Rejected;
             request.Reason = reason;
-            outbox.Add(new CouponIssueRejected(request.Id, coupon.Id, message.UserId, reason, now));
+            outbox.Add(new CouponIssueRejected(request.Id, coupon.Id, request.UserId, reason, now));
             return;
         }
 
@@ -41,15 +72,15 @@ public sealed class IssueCouponConsumer(CouponDbContext db, IOutbox outbox, Time
         {
             Id = NewId.NextGuid(),
             CouponId = coupon.Id,
-            UserId = message.UserId,
+            UserId = request.UserId,
             Status = UserCouponStatus.Available,
             IssuedAt = now,
         };
-        Db.UserCoupons.Add(userCoupon);
+        db.UserCoupons.Add(userCoupon);
+        holders.Add(request.UserId);
         coupon.IssuedQuantity++;
-        coupon.Version++;
         request.Status = IssueRequestStatus.Issued;
         request.UserCouponId = userCoupon.Id;
-        outbox.Add(new CouponIssued(request.Id, coupon.Id, message.UserId, userCoupon.Id, coupon.TotalQuantity - coupon.IssuedQuantity, now));
+        outbox.Add(new CouponIssued(request.Id, coupon.Id, request.UserId, userCoupon.Id, coupon.TotalQuantity - coupon.IssuedQuantity, now));
     }
 }

@@ -2,9 +2,8 @@ using MassTransit;
 
 namespace ECommerce.Coupon.Issuing;
 
-/// <summary>First come, first served needs the requests of a coupon decided strictly one after another: the partition queue
-/// already delivers one message at a time, and the consumer itself never runs twice at once even if an endpoint is
-/// configured more loosely.</summary>
+/// <summary>Two batches of one coupon side by side in one instance would only make one of them roll back (the coupon's
+/// version): the consumer runs one message at a time, as the partition queue delivers them anyway.</summary>
 public sealed class IssueCouponConsumerDefinition : ConsumerDefinition<IssueCouponConsumer>
 {
     public IssueCouponConsumerDefinition() => ConcurrentMessageLimit = 1;

@@ -23,11 +23,11 @@ public static class IssueRequestEndpoints
     }
 
     /// <summary>Accepts a request: records it Pending and, in the same transaction, puts its issue-requested event in the
-    /// outbox. The coupon's row is locked by the acceptance counter until commit, so a coupon's requests reach the topic in
-    /// the order they were accepted.</summary>
+    /// outbox. Nothing is locked: the request's row is numbered in acceptance order as it is inserted (see
+    /// <see cref="PendingRequests"/>), and the issuing consumer decides in that order.</summary>
     static async Task<Results<Accepted<IssueRequestResponse>, ValidationProblem, ProblemHttpResult>> RequestAsync(Guid couponId,
         IssueCouponRequest request, [FromHeader(Name = IdempotencyHeader)] string? idempotencyKey, CouponDbContext db, IOutbox outbox,
-        TimeProvider clock, CancellationToken cancellationToken)
+        KnownCoupons coupons, TimeProvider clock, CancellationToken cancellationToken)
     {
         var validation = request.Validate()
             .Require(idempotencyKey is null || idempotencyKey.Length is >= 1 and <= 200, IdempotencyHeader, "1 to 200 characters.");
@@ -38,42 +38,25 @@ public static class IssueRequestEndpoints
         if (idempotencyKey is not null
             && await FindByKeyAsync(db, idempotencyKey, cancellationToken) is { } previous)
             return Replay(previous, couponId, userId);
+        if (!await coupons.ExistsAsync(db, couponId, cancellationToken))
+            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: $"Coupon {couponId} does not exist.");
 
-        var strategy = db.Database.CreateExecutionStrategy();
+        var now = clock.GetUtcNow();
+        var entity = new IssueRequestEntity
+        {
+            Id = NewId.NextGuid(),
+            CouponId = couponId,
+            UserId = userId,
+            Status = IssueRequestStatus.Pending,
+            IdempotencyKey = idempotencyKey,
+            AcceptedAt = now,
+        };
+        db.IssueRequests.Add(entity);
+        outbox.Add(new CouponIssueRequested(entity.Id, couponId, userId, now));
+        outbox.Add(new UserRequestedCoupon(userId, couponId, entity.Id, now));
         try
         {
-            var accepted = await strategy.ExecuteAsync(async ct =>
-            {
-                db.ChangeTracker.Clear();
-                await using var transaction = await db.Database.BeginTransactionAsync(ct);
-                var locked = await db.Coupons.Where(c => c.Id == couponId)
-                    .ExecuteUpdateAsync(s => s.SetProperty(c => c.AcceptedCount, c => c.AcceptedCount + 1), ct);
-                if (locked == 0)
-                    return null;
-                var number = await db.Coupons.Where(c => c.Id == couponId).Select(c => c.AcceptedCount).SingleAsync(ct);
-
-                var now = clock.GetUtcNow();
-                var entity = new IssueRequestEntity
-                {
-                    Id = NewId.NextGuid(),
-                    CouponId = couponId,
-                    UserId = userId,
-                    AcceptanceNumber = number,
-                    Status = IssueRequestStatus.Pending,
-                    IdempotencyKey = idempotencyKey,
-                    AcceptedAt = now,
-                };
-                db.IssueRequests.Add(entity);
-                outbox.Add(new CouponIssueRequested(entity.Id, couponId, userId, now));
-                outbox.Add(new UserRequestedCoupon(userId, couponId, entity.Id, now));
-                await db.SaveChangesAsync(ct);
-                await transaction.CommitAsync(ct);
-                return entity;
-            }, cancellationToken);
-
-            return accepted is null
-                ? TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: $"Coupon {couponId} does not exist.")
-                : TypedResults.Accepted($"/api/coupon-issue-requests/{accepted.Id}", IssueRequestResponse.From(accepted));
+            await db.SaveChangesAsync(cancellationToken);
         }
         catch (DbUpdateException) when (idempotencyKey is not null)
         {
@@ -84,11 +67,15 @@ public static class IssueRequestEndpoints
                 throw;
             return Replay(winner, couponId, userId);
         }
+
+        return TypedResults.Accepted($"/api/coupon-issue-requests/{entity.Id}", IssueRequestResponse.Accepted(entity));
     }
 
+    /// <summary>A retried POST gets the first POST's answer: the same request, as it was accepted (its current state is at its
+    /// Location).</summary>
     static Results<Accepted<IssueRequestResponse>, ValidationProblem, ProblemHttpResult> Replay(IssueRequestEntity previous, Guid couponId, long userId) =>
         previous.CouponId == couponId && previous.UserId == userId
-            ? TypedResults.Accepted($"/api/coupon-issue-requests/{previous.Id}", IssueRequestResponse.From(previous))
+            ? TypedResults.Accepted($"/api/coupon-issue-requests/{previous.Id}", IssueRequestResponse.Accepted(previous))
             : TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity,
                 title: "This Idempotency-Key was already used for a different request.");
 

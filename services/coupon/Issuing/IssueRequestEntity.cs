@@ -9,8 +9,10 @@ public sealed class IssueRequestEntity
 
     public long UserId { get; set; }
 
-    /// <summary>1, 2, 3… per coupon, in the order requests were accepted (first come, first served).</summary>
-    public long AcceptanceNumber { get; set; }
+    /// <summary>The request's place in its coupon's first-come-first-served order, 1, 2, 3…, given when it is decided.
+    /// Requests are decided in the order they were accepted (see <see cref="PendingRequests"/>), so a request accepted before
+    /// another was even sent always has the lower position.</summary>
+    public long? Position { get; set; }
 
     public required string Status { get; set; }
 

@@ -1,4 +1,7 @@
 using ECommerce.DataPlatform.Events;
+using ECommerce.DataPlatform.Log;
+using ECommerce.DataPlatform.Projections;
+using ECommerce.DataPlatform.Replay;
 using ECommerce.ServiceDefaults.Persistence;
 using Microsoft.EntityFrameworkCore;
 
@@ -7,6 +10,14 @@ namespace ECommerce.DataPlatform.Data;
 public sealed class DataPlatformDbContext(DbContextOptions<DataPlatformDbContext> options) : MessagingDbContext(options)
 {
     public DbSet<IngestedEvent> Events => Set<IngestedEvent>();
+
+    public DbSet<StatsTotals> Totals => Set<StatsTotals>();
+
+    public DbSet<ProductStats> Products => Set<ProductStats>();
+
+    public DbSet<StreamOffset> StreamOffsets => Set<StreamOffset>();
+
+    public DbSet<ReplayRequest> Replays => Set<ReplayRequest>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -18,9 +29,38 @@ public sealed class DataPlatformDbContext(DbContextOptions<DataPlatformDbContext
             e.Property(x => x.Sequence).ValueGeneratedOnAdd();
             e.HasIndex(x => x.MessageId).IsUnique();
             e.HasIndex(x => new { x.Topic, x.Sequence });
+            e.HasIndex(x => new { x.Topic, x.Partition, x.Offset });
             e.Property(x => x.Topic).HasMaxLength(100);
             e.Property(x => x.PartitionKey).HasMaxLength(100);
             e.Property(x => x.MessageType).HasMaxLength(300);
+            e.Property(x => x.TraceId).HasMaxLength(32);
+        });
+        modelBuilder.Entity<StatsTotals>(e =>
+        {
+            e.ToTable("stats_totals");
+            e.HasKey(x => x.Id);
+            e.Property(x => x.Id).ValueGeneratedNever();
+        });
+        modelBuilder.Entity<ProductStats>(e =>
+        {
+            e.ToTable("stats_products");
+            e.HasKey(x => x.ProductId);
+            e.HasIndex(x => x.Quantity);
+            e.HasIndex(x => x.RevenueCents);
+        });
+        modelBuilder.Entity<StreamOffset>(e =>
+        {
+            e.ToTable("stream_offsets");
+            e.HasKey(x => x.Stream);
+            e.Property(x => x.Stream).HasMaxLength(200);
+        });
+        modelBuilder.Entity<ReplayRequest>(e =>
+        {
+            e.ToTable("replays");
+            e.HasKey(x => x.Id);
+            e.Property(x => x.Status).HasConversion<string>().HasMaxLength(20);
+            e.Property(x => x.Error).HasMaxLength(2000);
+            e.HasIndex(x => new { x.Status, x.RequestedAt });
         });
     }
 }

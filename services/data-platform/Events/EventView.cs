@@ -2,5 +2,5 @@ using System.Text.Json;
 
 namespace ECommerce.DataPlatform.Events;
 
-public sealed record EventView(long Sequence, Guid MessageId, string Topic, string? PartitionKey, string MessageType, JsonElement Payload,
-    string? TraceId, DateTimeOffset IngestedAt);
+public sealed record EventView(long Sequence, Guid MessageId, string Topic, int? Partition, long Offset, string? Key, string MessageType,
+    JsonElement Payload, string? TraceId, DateTimeOffset? SentAt, DateTimeOffset IngestedAt);

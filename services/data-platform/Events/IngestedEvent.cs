@@ -1,13 +1,20 @@
 namespace ECommerce.DataPlatform.Events;
 
-/// <summary>One event of any topic, stored once (by message id) in the order it was ingested.</summary>
+/// <summary>One event of any domain topic, stored once (by message id) in the order it was ingested.</summary>
 public sealed class IngestedEvent
 {
+    /// <summary>The event's position in the event log; <c>after</c> of <c>GET /api/events</c> pages by it.</summary>
     public long Sequence { get; set; }
 
     public Guid MessageId { get; set; }
 
     public required string Topic { get; set; }
+
+    /// <summary>The partition of a keyed topic the event was routed to; null on an unkeyed topic.</summary>
+    public int? Partition { get; set; }
+
+    /// <summary>Where the event sits in its partition's stream.</summary>
+    public long Offset { get; set; }
 
     public string? PartitionKey { get; set; }
 
@@ -15,8 +22,11 @@ public sealed class IngestedEvent
 
     public required string Payload { get; set; }
 
-    /// <summary>The trace the event's consumption belonged to: the trace of the request that caused it.</summary>
+    /// <summary>The trace the event's publication belonged to: the trace of the request that caused it.</summary>
     public string? TraceId { get; set; }
+
+    /// <summary>When the producer sent it.</summary>
+    public DateTimeOffset? SentAt { get; set; }
 
     public DateTimeOffset IngestedAt { get; set; }
 }

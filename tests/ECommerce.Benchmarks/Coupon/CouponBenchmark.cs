@@ -3,7 +3,8 @@ using System.Globalization;
 using System.Text.Json;
 using ECommerce.AppHost.Infrastructure;
 using ECommerce.Contracts.Topology;
-using ECommerce.Coupon.IntegrationTests.Harness;
+using ECommerce.Services.IntegrationTests.Coupon;
+using ECommerce.Services.IntegrationTests.Harness;
 using ECommerce.ServiceDefaults.Messaging;
 using ECommerce.ServiceDefaults.Messaging.Topology;
 using RabbitMQ.Client;
@@ -24,7 +25,7 @@ internal static class CouponBenchmark
         var output = new List<string>();
         // BENCH_SERVICE_LOG=path keeps everything the service writes (for profiling with verbose logging via --service-env).
         var serviceLog = Environment.GetEnvironmentVariable("BENCH_SERVICE_LOG");
-        var service = CouponServiceProcess.Start($"coupon-{provider}", new CouponServiceSettings(brokerUri, database)
+        var service = ServiceProcess.Start("coupon", $"coupon-{provider}", new ServiceSettings(brokerUri, database)
         {
             Environment = options.ServiceEnvironment,
         }, line =>

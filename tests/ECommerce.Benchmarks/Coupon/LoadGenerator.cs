@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using ECommerce.Coupon.IntegrationTests.Harness;
+using ECommerce.Services.IntegrationTests.Coupon;
+using ECommerce.Services.IntegrationTests.Harness;
 
 namespace ECommerce.Benchmarks.Coupon;
 

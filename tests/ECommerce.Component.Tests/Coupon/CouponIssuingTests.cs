@@ -66,8 +66,8 @@ public sealed class CouponIssuingTests
         await Task.WhenAll(requestIds.Select(id => CouponApi.DecidedAsync(client, id)));
 
         var requests = await service.InScopeAsync(db => db.Set<ECommerce.Coupon.Issuing.IssueRequestEntity>().AsNoTracking()
-            .Where(r => r.CouponId == couponId).OrderBy(r => r.AcceptanceNumber).ToListAsync());
-        Assert.Equal(Enumerable.Range(1, users.Length).Select(n => (long)n), requests.Select(r => r.AcceptanceNumber));
+            .Where(r => r.CouponId == couponId).OrderBy(r => r.Position).ToListAsync());
+        Assert.Equal(Enumerable.Range(1, users.Length).Select(n => (long?)n), requests.Select(r => r.Position));
 
         // The winners are exactly the first `stock` distinct users in acceptance order; a user's later request is AlreadyIssued
         // if the earlier one won, SoldOut otherwise.
@@ -104,6 +104,41 @@ public sealed class CouponIssuingTests
 
         await CouponApi.DecidedAsync(client, first);
         Assert.Equal(1, await service.InScopeAsync(db => db.Set<ECommerce.Coupon.Issuing.IssueRequestEntity>().CountAsync()));
+
+        // After the decision a retry still gets the first answer, not the request's current state.
+        using var late = await CouponApi.RequestAsync(client, couponId, new { userId = 7 }, "retry-1");
+        Assert.Equal(HttpStatusCode.Accepted, late.StatusCode);
+        var body = await late.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(first, body.GetProperty("requestId").GetGuid());
+        Assert.Equal("Pending", body.GetProperty("status").GetString());
+        Assert.Equal(JsonValueKind.Null, body.GetProperty("userCouponId").ValueKind);
+        Assert.Equal($"/api/coupon-issue-requests/{first}", late.Headers.Location?.OriginalString);
+    }
+
+    [Fact]
+    public async Task ARequestAnsweredBeforeAnotherIsSentIsDecidedFirst()
+    {
+        await using var service = new CouponServiceFactory();
+        using var client = await service.StartAsync();
+        const int stock = 10;
+        var couponId = await CouponApi.CreateCouponAsync(client, stock);
+
+        // 30 users one after another (each request sent only once the previous one was accepted), while 30 other users race
+        // for the same coupon: the sequential ones must be decided in their order, whatever the racers do.
+        var racers = Task.WhenAll(Enumerable.Range(1_000, 30).Select(u => CouponApi.RequestIdAsync(client, couponId, u)));
+        var sequential = new List<Guid>();
+        for (var user = 1; user <= 30; user++)
+            sequential.Add(await CouponApi.RequestIdAsync(client, couponId, user));
+        await Task.WhenAll((await racers).Concat(sequential).Select(id => CouponApi.DecidedAsync(client, id)));
+
+        var positions = await service.InScopeAsync(db => db.Set<ECommerce.Coupon.Issuing.IssueRequestEntity>().AsNoTracking()
+            .Where(r => sequential.Contains(r.Id)).ToDictionaryAsync(r => r.Id, r => r.Position));
+        var ordered = sequential.Select(id => positions[id]).ToList();
+        Assert.Equal(ordered.Order(), ordered);
+        var decisions = await Task.WhenAll(sequential.Select(id => CouponApi.DecidedAsync(client, id)));
+        // Once one sequential request was sold out, every later one is too.
+        var statuses = decisions.Select(d => d.GetProperty("status").GetString()).ToList();
+        Assert.Equal(statuses.OrderBy(s => s == "Rejected" ? 1 : 0), statuses);
     }
 
     [Fact]

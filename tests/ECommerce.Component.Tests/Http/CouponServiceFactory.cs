@@ -10,7 +10,8 @@ namespace ECommerce.Component.Tests.Http;
 
 /// <summary>The real coupon service (its own Program) in memory: SQLite in a temp file of its own, the in-memory transport, and
 /// the test harness observing its bus. One per test.</summary>
-public sealed class CouponServiceFactory : WebApplicationFactory<Program>
+/// <param name="configureServices">Changes to the service's registrations, applied after its own (fault injection).</param>
+public sealed class CouponServiceFactory(Action<IServiceCollection>? configureServices = null) : WebApplicationFactory<Program>
 {
     readonly TempDirectory _directory = new();
     string? _connectionString;
@@ -43,7 +44,11 @@ public sealed class CouponServiceFactory : WebApplicationFactory<Program>
         builder.UseSetting("ConnectionStrings:coupon", $"Data Source={DatabasePath}");
         builder.UseSetting("Messaging:Transport", "InMemory");
         builder.UseSetting("Messaging:OutboxPollInterval", "00:00:00.100");
-        builder.ConfigureServices(services => services.AddObservingTestHarness());
+        builder.ConfigureServices(services =>
+        {
+            services.AddObservingTestHarness();
+            configureServices?.Invoke(services);
+        });
     }
 
     protected override void Dispose(bool disposing)

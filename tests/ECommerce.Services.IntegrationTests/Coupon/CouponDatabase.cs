@@ -15,13 +15,13 @@ public sealed class CouponDatabase(string connectionString)
     public bool IsPostgreSql { get; } = connectionString.StartsWith("Host=", StringComparison.OrdinalIgnoreCase);
 
     public Task<IReadOnlyList<IssueRequestRow>> IssueRequestsAsync() => QueryAsync(
-        """SELECT "Id", "CouponId", "UserId", "AcceptanceNumber", "Status", "Reason", "UserCouponId", "IdempotencyKey", "AcceptedAt", "DecidedAt" FROM issue_requests""",
-        r => new IssueRequestRow(r.GetGuid(0), r.GetGuid(1), r.GetInt64(2), r.GetInt64(3), r.GetString(4),
+        """SELECT "Id", "CouponId", "UserId", "Position", "Status", "Reason", "UserCouponId", "IdempotencyKey", "AcceptedAt", "DecidedAt" FROM issue_requests""",
+        r => new IssueRequestRow(r.GetGuid(0), r.GetGuid(1), r.GetInt64(2), r.IsDBNull(3) ? null : r.GetInt64(3), r.GetString(4),
             r.IsDBNull(5) ? null : r.GetString(5), r.IsDBNull(6) ? null : r.GetGuid(6), r.IsDBNull(7) ? null : r.GetString(7),
             Timestamp(r, 8), r.IsDBNull(9) ? null : Timestamp(r, 9)));
 
     public Task<IReadOnlyList<CouponRow>> CouponsAsync() => QueryAsync(
-        """SELECT "Id", "TotalQuantity", "IssuedQuantity", "AcceptedCount" FROM coupons""",
+        """SELECT "Id", "TotalQuantity", "IssuedQuantity", "DecidedCount" FROM coupons""",
         r => new CouponRow(r.GetGuid(0), Convert.ToInt32(r.GetValue(1), null), Convert.ToInt32(r.GetValue(2), null), Convert.ToInt64(r.GetValue(3), null)));
 
     public Task<IReadOnlyList<UserCouponRow>> UserCouponsAsync() => QueryAsync(

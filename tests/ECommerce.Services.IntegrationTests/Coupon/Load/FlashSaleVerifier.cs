@@ -2,8 +2,10 @@ using ECommerce.Services.IntegrationTests.Harness;
 
 namespace ECommerce.Services.IntegrationTests.Coupon.Load;
 
-/// <summary>Checks what the service recorded against what first come, first served demands. The expected decision of every
-/// request is computed independently from the acceptance order alone: walking a coupon's requests by acceptance number, a
+/// <summary>Checks what the service recorded against what first come, first served demands. First, the order the service
+/// decided in (each request's position) must respect the order the clients saw: a request whose 202 arrived before another
+/// request was sent must have the lower position. Then the expected decision of every request is computed independently
+/// from that order alone: walking a coupon's requests by position, a
 /// user who already won gets AlreadyIssued, otherwise the request wins while stock lasts and gets SoldOut after. The service
 /// must have decided every request exactly so; with that, "never over stock", "one coupon per user" and "the first distinct
 /// users win" all follow, and each is also checked directly against the tables.</summary>
@@ -23,6 +25,7 @@ public static class FlashSaleVerifier
         var violations = new List<string>();
 
         CheckAcceptance(plan, outcomes, couponIds, requests, violations);
+        CheckRealTimeOrder(plan, outcomes, couponIds, requests, violations);
 
         var userCouponById = userCoupons.ToDictionary(u => u.Id);
         foreach (var duplicate in userCoupons.GroupBy(u => (u.CouponId, u.UserId)).Where(g => g.Count() > 1))
@@ -35,7 +38,7 @@ public static class FlashSaleVerifier
         {
             var spec = specs[c];
             var id = couponIds[c];
-            var rows = requests.Where(r => r.CouponId == id).OrderBy(r => r.AcceptanceNumber).ToList();
+            var rows = requests.Where(r => r.CouponId == id).OrderBy(r => r.Position).ToList();
             var coupon = coupons.SingleOrDefault(x => x.Id == id);
             if (coupon is null)
             {
@@ -96,20 +99,54 @@ public static class FlashSaleVerifier
         }
     }
 
-    /// <summary>A coupon's acceptance numbers are 1..n without gaps or repeats, and its counter says n.</summary>
+    /// <summary>A coupon's positions are 1..n without gaps or repeats, and its counter says n.</summary>
     static void CheckNumbering(CouponSpec spec, CouponRow coupon, List<IssueRequestRow> rows, List<string> violations)
     {
         for (var i = 0; i < rows.Count; i++)
         {
-            if (rows[i].AcceptanceNumber != i + 1)
+            if (rows[i].Position != i + 1)
             {
-                violations.Add($"{spec.Name}: acceptance number {rows[i].AcceptanceNumber} at position {i + 1} (gap or repeat)");
+                violations.Add($"{spec.Name}: position {rows[i].Position?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"} at index {i + 1} (gap, repeat or undecided)");
                 break;
             }
         }
 
-        if (coupon.AcceptedCount != rows.Count)
-            violations.Add($"{spec.Name}: AcceptedCount {coupon.AcceptedCount} for {rows.Count} accepted requests");
+        if (coupon.DecidedCount != rows.Count)
+            violations.Add($"{spec.Name}: DecidedCount {coupon.DecidedCount} for {rows.Count} accepted requests");
+    }
+
+    /// <summary>Per coupon: if request A's acceptance was received before request B's first attempt was sent, A's position is
+    /// lower than B's. Swept in time order: at B's send, every request answered so far must be ahead of B.</summary>
+    static void CheckRealTimeOrder(IReadOnlyList<PlannedRequest> plan, IReadOnlyList<RequestOutcome> outcomes, IReadOnlyList<Guid> couponIds,
+        IReadOnlyList<IssueRequestRow> requests, List<string> violations)
+    {
+        var positions = requests.Where(r => r.Position is not null).ToDictionary(r => r.Id, r => r.Position!.Value);
+        foreach (var coupon in plan.GroupBy(p => p.Coupon))
+        {
+            var timed = coupon.Select(p => outcomes[p.Index])
+                .Where(o => o.RequestId is { } id && positions.ContainsKey(id))
+                .Select(o => (o.SentAt, o.AnsweredAt, Position: positions[o.RequestId!.Value]))
+                .ToList();
+            var answers = timed.OrderBy(t => t.AnsweredAt).ToList();
+            var next = 0;
+            var highestAnswered = 0L;
+            var checkedPairs = 0;
+            foreach (var request in timed.OrderBy(t => t.SentAt))
+            {
+                while (next < answers.Count && answers[next].AnsweredAt < request.SentAt)
+                    highestAnswered = Math.Max(highestAnswered, answers[next++].Position);
+                checkedPairs += next;
+                if (highestAnswered > request.Position)
+                {
+                    violations.Add($"coupon {couponIds[coupon.Key]}: the request at position {request.Position} was sent after a request " +
+                        $"at position {highestAnswered} had been accepted, yet was decided before it");
+                    break;
+                }
+            }
+
+            if (timed.Count > 1 && checkedPairs == 0)
+                violations.Add($"coupon {couponIds[coupon.Key]}: no request was sent after another had been answered; the order check checked nothing");
+        }
     }
 
     /// <summary>Walks the coupon's requests in acceptance order, deciding each as first come, first served requires, and
@@ -127,21 +164,21 @@ public static class FlashSaleVerifier
                 winners.Add(row.UserId);
 
             if (row.Status != status || row.Reason != reason)
-                violations.Add($"{spec.Name} #{row.AcceptanceNumber} (user {row.UserId}): {row.Status}/{row.Reason ?? "-"}, expected {status}/{reason ?? "-"}");
+                violations.Add($"{spec.Name} #{row.Position} (user {row.UserId}): {row.Status}/{row.Reason ?? "-"}, expected {status}/{reason ?? "-"}");
             if (row.DecidedAt is null || row.DecidedAt < row.AcceptedAt)
-                violations.Add($"{spec.Name} #{row.AcceptanceNumber}: decided at {row.DecidedAt?.ToString("O", null) ?? "never"}, accepted at {row.AcceptedAt:O}");
+                violations.Add($"{spec.Name} #{row.Position}: decided at {row.DecidedAt?.ToString("O", null) ?? "never"}, accepted at {row.AcceptedAt:O}");
 
             if (row.Status == "Issued")
             {
                 issued++;
                 if (row.UserCouponId is not { } userCouponId || !userCoupons.TryGetValue(userCouponId, out var held))
-                    violations.Add($"{spec.Name} #{row.AcceptanceNumber}: issued without a user-coupon");
+                    violations.Add($"{spec.Name} #{row.Position}: issued without a user-coupon");
                 else if (held.CouponId != row.CouponId || held.UserId != row.UserId)
-                    violations.Add($"{spec.Name} #{row.AcceptanceNumber}: its user-coupon belongs to user {held.UserId} / coupon {held.CouponId}");
+                    violations.Add($"{spec.Name} #{row.Position}: its user-coupon belongs to user {held.UserId} / coupon {held.CouponId}");
             }
             else if (row.UserCouponId is not null)
             {
-                violations.Add($"{spec.Name} #{row.AcceptanceNumber}: {row.Status} but linked to user-coupon {row.UserCouponId}");
+                violations.Add($"{spec.Name} #{row.Position}: {row.Status} but linked to user-coupon {row.UserCouponId}");
             }
         }
 

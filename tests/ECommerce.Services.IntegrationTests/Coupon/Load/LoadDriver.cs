@@ -45,6 +45,7 @@ public static class LoadDriver
     static async Task<RequestOutcome> SendAsync(PlannedRequest request, IReadOnlyList<Guid> coupons, IReadOnlyList<ServiceEndpoint> endpoints)
     {
         var failures = new List<string>();
+        var sentAt = System.Diagnostics.Stopwatch.GetTimestamp();
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
             var alive = endpoints.Where(e => e.IsAlive()).ToList();
@@ -59,9 +60,9 @@ public static class LoadDriver
             {
                 var answer = await endpoint.Api.RequestAsync(coupons[request.Coupon], request.UserId, request.Key).ConfigureAwait(false);
                 if (answer.StatusCode == HttpStatusCode.Accepted)
-                    return new RequestOutcome(answer.RequestId, endpoint.Name, attempt + 1, failures);
+                    return new RequestOutcome(answer.RequestId, endpoint.Name, attempt + 1, failures, sentAt, System.Diagnostics.Stopwatch.GetTimestamp());
                 failures.Add($"{endpoint.Name}: HTTP {(int)answer.StatusCode}");
-                return new RequestOutcome(null, null, attempt + 1, failures);
+                return new RequestOutcome(null, null, attempt + 1, failures, sentAt, long.MaxValue);
             }
             catch (HttpRequestException e)
             {
@@ -74,6 +75,6 @@ public static class LoadDriver
             }
         }
 
-        return new RequestOutcome(null, null, MaxAttempts, failures);
+        return new RequestOutcome(null, null, MaxAttempts, failures, sentAt, long.MaxValue);
     }
 }

@@ -1,0 +1,49 @@
+using System.Diagnostics.CodeAnalysis;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Data.Sqlite;
+using Npgsql;
+
+namespace ECommerce.ServiceDefaults.Http;
+
+/// <summary>Answers 503 with Retry-After when the database cannot take the request right now: the connection pool is
+/// exhausted, a connection or command timed out, the server is unreachable or shutting down, SQLite's writer lock is busy.
+/// Nothing was committed (the request's transaction never completed), so the client may safely retry — with the same
+/// Idempotency-Key where it has one. A 500 would claim a bug where there is only load.</summary>
+internal sealed class OverloadExceptionHandler(IProblemDetailsService problems) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        if (!IsOverload(exception))
+            return false;
+
+        httpContext.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+        httpContext.Response.Headers.RetryAfter = "1";
+        var problem = new ProblemDetails
+        {
+            Status = StatusCodes.Status503ServiceUnavailable,
+            Title = "The service is overloaded; retry shortly.",
+            Detail = "The database could not take the request in time. Nothing was changed.",
+        };
+        return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = problem, Exception = exception })
+            .ConfigureAwait(false);
+    }
+
+    [SuppressMessage("Design", "CA1508", Justification = "Walks the inner-exception chain.")]
+    static bool IsOverload(Exception exception)
+    {
+        for (Exception? current = exception; current is not null; current = current.InnerException)
+        {
+            switch (current)
+            {
+                case TimeoutException:
+                case NpgsqlException { IsTransient: true }:
+                case SqliteException { SqliteErrorCode: 5 or 6 }: // SQLITE_BUSY, SQLITE_LOCKED
+                    return true;
+            }
+        }
+
+        return false;
+    }
+}

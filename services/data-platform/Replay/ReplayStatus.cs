@@ -1,0 +1,8 @@
+namespace ECommerce.DataPlatform.Replay;
+
+public enum ReplayStatus
+{
+    Pending,
+    Completed,
+    Failed,
+}

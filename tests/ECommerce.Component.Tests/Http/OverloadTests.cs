@@ -1,0 +1,34 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using ECommerce.Component.Tests.Coupon;
+using ECommerce.Coupon.Data;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Xunit;
+
+namespace ECommerce.Component.Tests.Http;
+
+/// <summary>A database that cannot take a request (pool exhausted, timed out) gets the client a 503 with Retry-After and
+/// problem details, never a 500; nothing is recorded, so the retry is safe.</summary>
+public sealed class OverloadTests
+{
+    [Fact]
+    public async Task ATimedOutDatabaseAnswers503WithRetryAfter()
+    {
+        await using var service = new CouponServiceFactory(services => services.ConfigureDbContext<CouponDbContext>(o =>
+            o.AddInterceptors(new FailingCommandInterceptor("INSERT INTO \"issue_requests\"",
+                new TimeoutException("The connection pool has been exhausted.")))));
+        using var client = await service.StartAsync();
+        var couponId = await CouponApi.CreateCouponAsync(client, stock: 5);
+
+        using var response = await CouponApi.RequestAsync(client, couponId, new { userId = 1 });
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal(TimeSpan.FromSeconds(1), response.Headers.RetryAfter?.Delta);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(503, problem.GetProperty("status").GetInt32());
+        Assert.Equal(0, await service.InScopeAsync(db => db.IssueRequests.CountAsync()));
+    }
+}
