@@ -1,5 +1,4 @@
 using ECommerce.Contracts.Topology;
-using ECommerce.Services.IntegrationTests.Infrastructure;
 using ECommerce.ServiceDefaults.Messaging;
 using ECommerce.ServiceDefaults.Persistence;
 using MassTransit;
@@ -25,15 +24,15 @@ public sealed class CommandDouble : IAsyncDisposable
 
     public DoubleLedger Ledger => _host.Services.GetRequiredService<DoubleLedger>();
 
-    public static async Task<CommandDouble> StartAsync(ServiceEnvironment environment, DoubleLedger ledger)
+    public static async Task<CommandDouble> StartAsync(Uri brokerUri, DoubleLedger ledger)
     {
-        ArgumentNullException.ThrowIfNull(environment);
+        ArgumentNullException.ThrowIfNull(brokerUri);
         var directory = Path.Combine(Path.GetTempPath(), "ecommerce-service-tests", "double-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(directory);
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>(StringComparer.Ordinal)
         {
-            ["ConnectionStrings:messaging"] = environment.BrokerUri.ToString(),
+            ["ConnectionStrings:messaging"] = brokerUri.ToString(),
             [$"ConnectionStrings:{Group}"] = $"Data Source={Path.Combine(directory, "double.db")}",
             ["Messaging:Transport"] = "RabbitMq",
             ["Messaging:StandbyDelay"] = "00:00:00.100",

@@ -25,6 +25,11 @@ public sealed class OrderDatabase(string connectionString)
 
     public Task<IReadOnlyList<string>> SagaStatesAsync() => QueryAsync("""SELECT "CurrentState" FROM order_sagas""", r => r.GetString(0));
 
+    /// <summary>When each order was accepted and when it ended (null while pending), by the service's clock.</summary>
+    public Task<IReadOnlyList<(Guid Id, string Status, DateTimeOffset CreatedAt, DateTimeOffset? FinishedAt)>> TimingsAsync() => QueryAsync(
+        """SELECT "Id", "Status", "CreatedAt", "FinishedAt" FROM orders""",
+        r => (r.GetGuid(0), r.GetString(1), Timestamp(r, 2), r.IsDBNull(3) ? (DateTimeOffset?)null : Timestamp(r, 3)));
+
     public Task<long> PendingAsync() => ScalarAsync("""SELECT COUNT(*) FROM orders WHERE "Status" = 'Pending'""");
 
     public Task<long> CountAsync() => ScalarAsync("SELECT COUNT(*) FROM orders");
@@ -71,6 +76,17 @@ public sealed class OrderDatabase(string connectionString)
         }
 
         return rows;
+    }
+
+    /// <summary>PostgreSQL stores timestamptz; on SQLite the services store EF Core's DateTimeOffsetToBinaryConverter form
+    /// (MessagingDbContext): ticks/1000 shifted left 11 bits, the offset in minutes in the low 11 bits.</summary>
+    DateTimeOffset Timestamp(DbDataReader reader, int ordinal)
+    {
+        if (IsPostgreSql)
+            return reader.GetFieldValue<DateTimeOffset>(ordinal);
+        var packed = reader.GetInt64(ordinal);
+        var offsetMinutes = (int)((packed << 53) >> 53);
+        return new DateTimeOffset(new DateTime((packed >> 11) * 1000), TimeSpan.FromMinutes(offsetMinutes));
     }
 
     DbConnection Open() => IsPostgreSql

@@ -46,7 +46,7 @@ public sealed class OrderSagaTests(ITestOutputHelper output)
                 coupons[user] = ledger.IssueCoupon(user, Discount);
         }
 
-        await using var commandDouble = await CommandDouble.StartAsync(environment, ledger);
+        await using var commandDouble = await CommandDouble.StartAsync(environment.BrokerUri, ledger);
         var first = await StartOrderServiceAsync(environment, "order-a");
         using var client = new OrderClient(first.BaseAddress);
 
