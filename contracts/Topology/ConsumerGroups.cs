@@ -11,5 +11,6 @@ public static class ConsumerGroups
     {
         ["coupon"] = [Topics.CouponIssue, Topics.CouponCommands],
         ["balance"] = [Topics.BalanceCommands],
+        ["order"] = [Topics.OrderCommands, Topics.BalanceActivity, Topics.CouponIssue],
     };
 }

@@ -1,7 +1,13 @@
+using ECommerce.Contracts.Topology;
 using ECommerce.Order.Data;
+using ECommerce.Order.Orders;
+using ECommerce.Order.Products;
+using ECommerce.Order.Sagas;
+using ECommerce.Order.Sagas.Persistence;
 using ECommerce.ServiceDefaults;
 using ECommerce.ServiceDefaults.Messaging;
 using ECommerce.ServiceDefaults.Persistence;
+using MassTransit;
 
 namespace ECommerce.Order;
 
@@ -13,13 +19,30 @@ public static class OrderServiceExtensions
     {
         builder.AddServiceDefaults(Name, defaultPort: 5101);
         builder.AddPersistence<OrderDbContext>(Name);
-        builder.AddMessaging(Name);
+        builder.Services.AddOptions<OrderOptions>()
+            .BindConfiguration(OrderOptions.SectionName)
+            .Validate(o => o.Timeout > TimeSpan.Zero && o.SweepInterval > TimeSpan.Zero, "Order:Timeout and Order:SweepInterval must be positive.")
+            .ValidateOnStart();
+        builder.Services.AddScoped<StockLedger>();
+        builder.Services.AddScoped<OrderSagaSteps>();
+        builder.Services.AddHostedService<OrderTimeoutSweeper>();
+        // The saga reads three topics: its own commands (submission, timeout) and the answers of balance and coupon.
+        builder.AddMessaging(Name, m => m
+            .Subscribe(Topics.OrderCommands,
+                x => x.AddSagaStateMachine<OrderStateMachine, OrderState, OrderStateMachineDefinition>().DbContextRepository<OrderState, OrderDbContext>(),
+                ConfigureSaga)
+            .Subscribe(Topics.BalanceActivity, _ => { }, ConfigureSaga)
+            .Subscribe(Topics.CouponIssue, _ => { }, ConfigureSaga));
         return builder;
     }
 
     public static WebApplication UseOrderService(this WebApplication app)
     {
         app.UseServiceDefaults();
+        app.MapProductEndpoints();
+        app.MapOrderEndpoints();
         return app;
     }
+
+    static void ConfigureSaga(IReceiveEndpointConfigurator endpoint, IRegistrationContext context) => endpoint.ConfigureSaga<OrderState>(context);
 }

@@ -50,6 +50,11 @@ internal sealed class BenchmarkOptions
     /// <summary>Data platform ingest benchmark: events per run (backlog, then live).</summary>
     public int IngestEvents { get; private set; } = 30_000;
 
+    /// <summary>Order benchmark: orders placed by <see cref="Clients"/> clients back to back after the warm-up.</summary>
+    public int Orders { get; private set; } = 5_000;
+
+    public bool RunsOrders => Mode is "orders" or "all";
+
     public bool RunsIngest => Mode is "ingest" or "all";
 
     public static BenchmarkOptions Parse(IReadOnlyList<string> args)
@@ -67,9 +72,9 @@ internal sealed class BenchmarkOptions
 
         if (args.Count > 0 && !args[0].StartsWith("--", StringComparison.Ordinal))
         {
-            options.Mode = args[0] is "outbox" or "coupon" or "balance" or "ingest" or "all"
+            options.Mode = args[0] is "outbox" or "coupon" or "balance" or "ingest" or "orders" or "all"
                 ? args[0]
-                : throw new ArgumentException($"Unknown mode '{args[0]}': outbox, coupon, balance, ingest or all.");
+                : throw new ArgumentException($"Unknown mode '{args[0]}': outbox, coupon, balance, ingest, orders or all.");
             i = 1;
         }
 
@@ -81,6 +86,7 @@ internal sealed class BenchmarkOptions
                 case "--messages": options.OutboxMessages = Int(value); break;
                 case "--keys": options.OutboxKeys = Int(value); break;
                 case "--requests": options.Requests = Int(value); break;
+                case "--orders": options.Orders = Int(value); break;
                 case "--clients": options.Clients = Int(value); break;
                 case "--rate": options.Rate = double.Parse(value, CultureInfo.InvariantCulture); break;
                 case "--seconds": options.Seconds = double.Parse(value, CultureInfo.InvariantCulture); break;

@@ -5,6 +5,7 @@ using ECommerce.Benchmarks;
 using ECommerce.Benchmarks.Balance;
 using ECommerce.Benchmarks.Coupon;
 using ECommerce.Benchmarks.DataPlatform;
+using ECommerce.Benchmarks.Order;
 
 // Usage: dotnet run -c Release --project tests/ECommerce.Benchmarks -- [outbox|coupon|balance|ingest|all] [options]
 //   outbox: --messages 20000 --keys 100                 (or, as before, just: [messages] [keys])
@@ -12,6 +13,7 @@ using ECommerce.Benchmarks.DataPlatform;
 //           --warmup-seconds 45 --service-env NAME=VALUE (repeatable: extra environment for the service process, for experiments)
 //   balance: --requests 10000 (charges) --deducts 5000 --clients 64 --providers sqlite,postgresql --warmup-seconds 45
 //   ingest: --events 30000 --providers sqlite,postgresql   (data platform: events ingested per second)
+//   orders: --orders 5000 --clients 64 --providers sqlite,postgresql   (orders completed per second, submit→terminal latency)
 var options = BenchmarkOptions.Parse(args);
 var invariant = CultureInfo.InvariantCulture;
 
@@ -85,6 +87,23 @@ try
         succeeded &= ingest.All(r => r.Ingested == r.Events);
     }
 
+    var orders = new List<OrdersResult>();
+    if (options.RunsOrders)
+    {
+        foreach (var provider in options.Providers)
+        {
+            var database = provider switch
+            {
+                "sqlite" => $"Data Source={Path.Combine(work.FullName, "order.db")}",
+                "postgresql" => await postgres.CreateDatabaseAsync("order_bench"),
+                _ => throw new ArgumentException($"Unknown provider '{provider}': sqlite or postgresql."),
+            };
+            orders.Add(await OrdersBenchmark.RunAsync(provider, database, broker, options));
+        }
+
+        succeeded &= orders.All(r => r.Completed == r.Orders);
+    }
+
     Console.WriteLine();
     Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, .NET {Environment.Version}");
     if (outbox.Count > 0)
@@ -154,6 +173,17 @@ try
         Console.WriteLine($"{"database",-10} {"shape",-32} {"events",8} {"seconds",8} {"events/s",9} {"ingested",9}");
         foreach (var r in ingest)
             Console.WriteLine(string.Create(invariant, $"{r.Provider,-10} {r.Shape,-32} {r.Events,8} {r.Elapsed.TotalSeconds,8:F2} {r.PerSecond,9:F0} {r.Ingested,9}"));
+    }
+
+    if (orders.Count > 0)
+    {
+        Console.WriteLine();
+        Console.WriteLine("orders end to end: HTTP accept, saga (stock, coupon for 1 in 5, payment), completion; one order-service instance;");
+        Console.WriteLine("balance and coupon answered by an in-process double over the broker; latency = FinishedAt − CreatedAt (service clock)");
+        Console.WriteLine($"{"database",-10} {"orders",7} {"completed",9} {"failed",6} {"seconds",8} {"completed/s",11} {"p50 ms",7} {"p95 ms",7} {"p99 ms",7}");
+        foreach (var r in orders)
+            Console.WriteLine(string.Create(invariant, $"{r.Provider,-10} {r.Orders,7} {r.Completed,9} {r.Failed,6} {r.Elapsed.TotalSeconds,8:F1} {r.CompletedPerSecond,11:F0} " +
+                $"{r.Terminal.Format(50),7} {r.Terminal.Format(95),7} {r.Terminal.Format(99),7}"));
     }
 
     return succeeded ? 0 : 1;

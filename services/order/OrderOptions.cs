@@ -1,0 +1,13 @@
+namespace ECommerce.Order;
+
+/// <summary>Configuration section <c>Order</c>.</summary>
+public sealed class OrderOptions
+{
+    public const string SectionName = "Order";
+
+    /// <summary>How long an order may wait for the coupon and balance services before it fails and compensates.</summary>
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How often the sweeper looks for orders past their deadline.</summary>
+    public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(1);
+}

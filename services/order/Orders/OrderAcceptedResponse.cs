@@ -1,0 +1,3 @@
+namespace ECommerce.Order.Orders;
+
+public sealed record OrderAcceptedResponse(Guid OrderId, string Status);

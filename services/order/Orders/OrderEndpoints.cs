@@ -1,0 +1,113 @@
+using ECommerce.Contracts.Orders;
+using ECommerce.Contracts.Users;
+using ECommerce.Order.Data;
+using ECommerce.ServiceDefaults.Messaging.Outbox;
+using MassTransit;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+
+namespace ECommerce.Order.Orders;
+
+public static class OrderEndpoints
+{
+    const string IdempotencyHeader = "Idempotency-Key";
+
+    public static IEndpointRouteBuilder MapOrderEndpoints(this IEndpointRouteBuilder app)
+    {
+        var orders = app.MapGroup("/api/orders").WithTags("Orders");
+        orders.MapPost("/", PlaceAsync);
+        orders.MapGet("/{orderId:guid}", GetAsync);
+        return app;
+    }
+
+    /// <summary>Accepts an order: prices its lines, stores it Pending and, in the same transaction, puts the saga's
+    /// <see cref="OrderSubmitted"/> and the user's <see cref="UserPlacedOrder"/> in the outbox. Stock is not touched here; the
+    /// saga reserves it.</summary>
+    static async Task<Results<Accepted<OrderAcceptedResponse>, ValidationProblem, ProblemHttpResult>> PlaceAsync(PlaceOrderRequest request,
+        [FromHeader(Name = IdempotencyHeader)] string? idempotencyKey, OrderDbContext db, IOutbox outbox, TimeProvider clock,
+        CancellationToken cancellationToken)
+    {
+        var validation = request.Validate()
+            .Require(idempotencyKey is null || idempotencyKey.Length is >= 1 and <= 200, IdempotencyHeader, "1 to 200 characters.");
+        if (!validation.IsValid)
+            return TypedResults.ValidationProblem(validation.ToDictionary());
+
+        if (idempotencyKey is not null && await FindByKeyAsync(db, idempotencyKey, cancellationToken) is { } previous)
+            return Replay(previous, request);
+
+        var items = request.Items!.Select(i => (ProductId: i!.ProductId!.Value, Quantity: i.Quantity!.Value)).ToList();
+        var ids = items.Select(i => i.ProductId).ToList();
+        var prices = await db.Products.AsNoTracking().Where(p => ids.Contains(p.Id)).ToDictionaryAsync(p => p.Id, p => p.Price, cancellationToken);
+        for (var i = 0; i < items.Count; i++)
+        {
+            if (!prices.ContainsKey(items[i].ProductId))
+                validation.Add($"items[{i}].productId", $"Product {items[i].ProductId} does not exist.");
+        }
+
+        if (!validation.IsValid)
+            return TypedResults.ValidationProblem(validation.ToDictionary());
+
+        var now = clock.GetUtcNow();
+        var order = new OrderEntity
+        {
+            Id = NewId.NextGuid(),
+            UserId = request.UserId!.Value,
+            UserCouponId = request.UserCouponId,
+            Status = OrderStatus.Pending,
+            IdempotencyKey = idempotencyKey,
+            CreatedAt = now,
+            Lines = items.Select((item, index) => new OrderLineEntity
+            {
+                LineNumber = index + 1,
+                ProductId = item.ProductId,
+                Quantity = item.Quantity,
+                UnitPrice = prices[item.ProductId],
+                Amount = prices[item.ProductId] * item.Quantity,
+            }).ToList(),
+        };
+        order.TotalAmount = order.Lines.Sum(l => l.Amount);
+        db.Orders.Add(order);
+        var lines = order.Lines.Select(l => new OrderLine(l.ProductId, l.Quantity, l.UnitPrice, l.Amount)).ToList();
+        outbox.Add(new OrderSubmitted(order.Id, order.UserId, lines, order.UserCouponId, order.TotalAmount, now));
+        outbox.Add(new UserPlacedOrder(order.UserId, order.Id, order.TotalAmount, now));
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException) when (idempotencyKey is not null)
+        {
+            // A concurrent retry with the same key committed first: answer with its order.
+            db.ChangeTracker.Clear();
+            var winner = await FindByKeyAsync(db, idempotencyKey, cancellationToken);
+            if (winner is null)
+                throw;
+            return Replay(winner, request);
+        }
+
+        return TypedResults.Accepted($"/api/orders/{order.Id}", new OrderAcceptedResponse(order.Id, OrderStatus.Pending));
+    }
+
+    /// <summary>The same key answers with the first order, whatever its status now; a key reused for a different order is
+    /// refused.</summary>
+    static Results<Accepted<OrderAcceptedResponse>, ValidationProblem, ProblemHttpResult> Replay(OrderEntity previous, PlaceOrderRequest request)
+    {
+        var sameItems = previous.Lines.OrderBy(l => l.LineNumber).Select(l => (l.ProductId, l.Quantity))
+            .SequenceEqual(request.Items!.Select(i => (i!.ProductId!.Value, i.Quantity!.Value)));
+        return previous.UserId == request.UserId && previous.UserCouponId == request.UserCouponId && sameItems
+            ? TypedResults.Accepted($"/api/orders/{previous.Id}", new OrderAcceptedResponse(previous.Id, OrderStatus.Pending))
+            : TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity,
+                title: "This Idempotency-Key was already used for a different order.");
+    }
+
+    static Task<OrderEntity?> FindByKeyAsync(OrderDbContext db, string key, CancellationToken cancellationToken) =>
+        db.Orders.AsNoTracking().Include(o => o.Lines).FirstOrDefaultAsync(o => o.IdempotencyKey == key, cancellationToken);
+
+    static async Task<Results<Ok<OrderResponse>, ProblemHttpResult>> GetAsync(Guid orderId, OrderDbContext db, CancellationToken cancellationToken)
+    {
+        var order = await db.Orders.AsNoTracking().Include(o => o.Lines).FirstOrDefaultAsync(o => o.Id == orderId, cancellationToken);
+        return order is null
+            ? TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: $"Order {orderId} does not exist.")
+            : TypedResults.Ok(OrderResponse.From(order));
+    }
+}

@@ -1,0 +1,3 @@
+namespace ECommerce.Order.Orders;
+
+public sealed record PlaceOrderItem(Guid? ProductId, int? Quantity);

@@ -1,0 +1,93 @@
+using ECommerce.ServiceDefaults.Messaging.Inbox;
+using ECommerce.ServiceDefaults.Persistence;
+using MassTransit;
+using MassTransit.Saga;
+using Microsoft.EntityFrameworkCore;
+
+namespace ECommerce.Order.Sagas.Persistence;
+
+/// <summary>A saga repository on EF Core, built on MassTransit's repository abstractions. Each message is handled in one
+/// database transaction of the scoped <typeparamref name="TDbContext"/>: the inbox row (a message applied once is skipped),
+/// whatever the state machine's steps write through the same DbContext (stock, outbox rows) and the saga row, whose
+/// <see cref="ISagaVersion.Version"/> is an optimistic concurrency token. Two messages of one saga handled at once on
+/// different queues cannot both commit: the loser's update matches no row, throws, and the retry policy runs it again on
+/// the winner's state.</summary>
+public sealed class DbContextSagaRepositoryContextFactory<TSaga, TDbContext>(
+    TDbContext db, ISagaConsumeContextFactory<TDbContext, TSaga> consumeContextFactory) :
+    ISagaRepositoryContextFactory<TSaga>,
+    ILoadSagaRepositoryContextFactory<TSaga>,
+    IQuerySagaRepositoryContextFactory<TSaga>
+    where TSaga : class, ISagaVersion
+    where TDbContext : MessagingDbContext
+{
+    static readonly string InboxName = typeof(TSaga).FullName!;
+
+    public void Probe(ProbeContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        context.Add("persistence", "entityFrameworkCore");
+        context.Add("dbContext", typeof(TDbContext).Name);
+    }
+
+    public Task Send<T>(ConsumeContext<T> context, IPipe<SagaRepositoryContext<TSaga, T>> next)
+        where T : class
+    {
+        ArgumentNullException.ThrowIfNull(next);
+        return InTransactionAsync(context, repositoryContext => next.Send(repositoryContext));
+    }
+
+    public Task SendQuery<T>(ConsumeContext<T> context, ISagaQuery<TSaga> query, IPipe<SagaRepositoryQueryContext<TSaga, T>> next)
+        where T : class
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        ArgumentNullException.ThrowIfNull(next);
+        return InTransactionAsync(context, async repositoryContext =>
+        {
+            var instances = await db.Set<TSaga>().Where(query.FilterExpression).ToListAsync(context.CancellationToken).ConfigureAwait(false);
+            await next.Send(new LoadedSagaRepositoryQueryContext<TSaga, T>(repositoryContext, instances)).ConfigureAwait(false);
+        });
+    }
+
+    public Task<T> Execute<T>(Func<LoadSagaRepositoryContext<TSaga>, Task<T>> asyncMethod, CancellationToken cancellationToken)
+        where T : class
+    {
+        ArgumentNullException.ThrowIfNull(asyncMethod);
+        return asyncMethod(new DbContextSagaReadContext<TSaga>(db, cancellationToken));
+    }
+
+    public Task<T> Execute<T>(Func<QuerySagaRepositoryContext<TSaga>, Task<T>> asyncMethod, CancellationToken cancellationToken)
+        where T : class
+    {
+        ArgumentNullException.ThrowIfNull(asyncMethod);
+        return asyncMethod(new DbContextSagaReadContext<TSaga>(db, cancellationToken));
+    }
+
+    async Task InTransactionAsync<T>(ConsumeContext<T> context, Func<DbContextSagaRepositoryContext<TSaga, T, TDbContext>, Task> handle)
+        where T : class
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var messageId = context.MessageId
+            ?? throw new InvalidOperationException($"{typeof(T).Name} arrived without a message id; the saga's inbox cannot deduplicate it.");
+        var cancellationToken = context.CancellationToken;
+
+        var strategy = db.Database.CreateExecutionStrategy();
+        await strategy.ExecuteAsync(async ct =>
+        {
+            // A retry starts from the database, never from what a failed attempt left in memory.
+            db.ChangeTracker.Clear();
+            var transaction = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
+            await using (transaction.ConfigureAwait(false))
+            {
+                if (await db.InboxMessages.AsNoTracking().AnyAsync(m => m.MessageId == messageId && m.Consumer == InboxName, ct).ConfigureAwait(false))
+                    return;
+
+                db.InboxMessages.Add(new InboxMessage { MessageId = messageId, Consumer = InboxName, ProcessedAt = DateTimeOffset.UtcNow });
+                using var repositoryContext = new DbContextSagaRepositoryContext<TSaga, T, TDbContext>(db, context, consumeContextFactory);
+                await handle(repositoryContext).ConfigureAwait(false);
+                // Saves what the pipe left unsaved: the inbox row of a message that found no saga, rows of a discarded one.
+                await db.SaveChangesAsync(ct).ConfigureAwait(false);
+                await transaction.CommitAsync(ct).ConfigureAwait(false);
+            }
+        }, cancellationToken).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,7 @@
+using ECommerce.Benchmarks.Coupon;
+
+namespace ECommerce.Benchmarks.Order;
+
+/// <summary>One measured order run: how many orders ended which way, the completion rate and submit→terminal latency.</summary>
+internal sealed record OrdersResult(string Provider, int Orders, int Completed, int Failed, double CompletedPerSecond, Latency Terminal,
+    TimeSpan Elapsed);
