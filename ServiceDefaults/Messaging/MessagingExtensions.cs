@@ -39,6 +39,12 @@ public static class MessagingExtensions
         builder.Services.AddSingleton(addresses);
         builder.Services.AddSingleton<OutboxPublisher>();
         builder.Services.AddScoped<IOutbox, EntityFrameworkOutbox>();
+        if (options.Transport == MessagingTransport.RabbitMq)
+        {
+            builder.Services.AddSingleton(sp => new PipelinedOutboxPublisher(BrokerUri(builder.Configuration),
+                sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<PipelinedOutboxPublisher>>()));
+        }
+
         builder.Services.AddSingleton<OutboxRelay>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<OutboxRelay>());
         builder.Services.AddScoped<DeadLetterService>();
