@@ -8,6 +8,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace ECommerce.ServiceDefaults.Messaging;
 
@@ -42,7 +43,7 @@ public static class MessagingExtensions
         if (options.Transport == MessagingTransport.RabbitMq)
         {
             builder.Services.AddSingleton(sp => new PipelinedOutboxPublisher(BrokerUri(builder.Configuration),
-                sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<PipelinedOutboxPublisher>>()));
+                sp.GetRequiredService<ILogger<PipelinedOutboxPublisher>>()));
         }
 
         builder.Services.AddSingleton<OutboxRelay>();
