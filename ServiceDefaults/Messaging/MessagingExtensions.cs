@@ -8,6 +8,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace ECommerce.ServiceDefaults.Messaging;
 
@@ -39,6 +40,12 @@ public static class MessagingExtensions
         builder.Services.AddSingleton(addresses);
         builder.Services.AddSingleton<OutboxPublisher>();
         builder.Services.AddScoped<IOutbox, EntityFrameworkOutbox>();
+        if (options.Transport == MessagingTransport.RabbitMq)
+        {
+            builder.Services.AddSingleton(sp => new PipelinedOutboxPublisher(BrokerUri(builder.Configuration),
+                sp.GetRequiredService<ILogger<PipelinedOutboxPublisher>>()));
+        }
+
         builder.Services.AddSingleton<OutboxRelay>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<OutboxRelay>());
         builder.Services.AddScoped<DeadLetterService>();

@@ -10,7 +10,9 @@ namespace ECommerce.ServiceDefaults.Messaging.Outbox;
 
 /// <summary>Publishes committed outbox rows and marks them sent. One relay per database holds the lease at a time, so rows of
 /// one partition key leave in sequence order even with several instances; keys are independent and go out in parallel.
-/// A crash before marking re-publishes the same rows with the same message ids, which the consumers' inbox absorbs.</summary>
+/// A crash before marking re-publishes the same rows with the same message ids, which the consumers' inbox absorbs.
+/// On RabbitMQ the batch goes out pipelined on one channel (<see cref="PipelinedOutboxPublisher"/>), so a hot key is not held
+/// to one broker round trip per row; elsewhere each row is a confirmed MassTransit send.</summary>
 public sealed partial class OutboxRelay(
     IServiceScopeFactory scopes,
     IBusControl bus,
@@ -18,7 +20,8 @@ public sealed partial class OutboxRelay(
     OutboxPublisher publisher,
     IOptions<MessagingOptions> options,
     TimeProvider clock,
-    ILogger<OutboxRelay> logger) : BackgroundService
+    ILogger<OutboxRelay> logger,
+    PipelinedOutboxPublisher? pipelined = null) : BackgroundService
 {
     const string LeaseName = "outbox-relay";
     static readonly TimeSpan SentRetention = TimeSpan.FromMinutes(10);
@@ -99,7 +102,26 @@ public sealed partial class OutboxRelay(
         if (rows.Count == 0)
             return 0;
 
-        var sent = new List<long>(rows.Count);
+        var (sent, failed) = pipelined is not null
+            ? await pipelined.PublishAsync(rows, cancellationToken).ConfigureAwait(false)
+            : await PublishEachAsync(rows, cancellationToken).ConfigureAwait(false);
+
+        await MarkAsync([.. sent.Select(r => r.Sequence)], failed, cancellationToken).ConfigureAwait(false);
+        MessagingDiagnostics.OutboxPublished.Add(sent.Count);
+        if (failed.Count > 0)
+        {
+            MessagingDiagnostics.OutboxFailures.Add(failed.Count);
+            LogPublishFailed(logger, failed.Count, failed[0].Error);
+        }
+
+        return sent.Count;
+    }
+
+    /// <summary>Sends row by row through MassTransit, each send awaited.</summary>
+    async Task<(List<OutboxMessage> Sent, List<(OutboxMessage Row, Exception Error)> Failed)> PublishEachAsync(
+        List<OutboxMessage> rows, CancellationToken cancellationToken)
+    {
+        var sent = new List<OutboxMessage>(rows.Count);
         var failed = new List<(OutboxMessage Row, Exception Error)>();
         // Within a key strictly in sequence, stopping at the first failure so a later row never overtakes an earlier one;
         // rows without a key are independent of each other.
@@ -113,7 +135,7 @@ public sealed partial class OutboxRelay(
                     {
                         await publisher.PublishAsync(row, ct).ConfigureAwait(false);
                         lock (sent)
-                            sent.Add(row.Sequence);
+                            sent.Add(row);
                     }
 #pragma warning disable CA1031 // A failed row stays pending and is retried on the next pass.
                     catch (Exception ex) when (ex is not OperationCanceledException)
@@ -125,16 +147,7 @@ public sealed partial class OutboxRelay(
                     }
                 }
             }).ConfigureAwait(false);
-
-        await MarkAsync(sent, failed, cancellationToken).ConfigureAwait(false);
-        MessagingDiagnostics.OutboxPublished.Add(sent.Count);
-        if (failed.Count > 0)
-        {
-            MessagingDiagnostics.OutboxFailures.Add(failed.Count);
-            LogPublishFailed(logger, failed.Count, failed[0].Error);
-        }
-
-        return sent.Count;
+        return (sent, failed);
     }
 
     async Task MarkAsync(List<long> sent, List<(OutboxMessage Row, Exception Error)> failed, CancellationToken cancellationToken)
@@ -201,6 +214,8 @@ public sealed partial class OutboxRelay(
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
+        if (pipelined is not null)
+            await pipelined.CloseAsync().ConfigureAwait(false);
         // Hand the lease over at once instead of making the next instance wait for it to expire.
         try
         {

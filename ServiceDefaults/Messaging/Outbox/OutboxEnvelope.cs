@@ -1,0 +1,106 @@
+using System.Text.Json;
+using ECommerce.Contracts.Topology;
+using MassTransit;
+using MassTransit.Serialization;
+using RabbitMQ.Client;
+
+namespace ECommerce.ServiceDefaults.Messaging.Outbox;
+
+/// <summary>An outbox row as MassTransit would put it on RabbitMQ: its JSON envelope as the body and the transport properties
+/// and headers MassTransit's send sets, so the pipelined relay's messages are indistinguishable from an <c>ISendEndpoint.Send</c>
+/// to MassTransit receive endpoints and to the data platform's stream reader.</summary>
+public static class OutboxEnvelope
+{
+    public const string ContentType = "application/vnd.masstransit+json";
+
+    /// <summary>The header MassTransit reads the sender's trace context from (the W3C id of the sending activity).</summary>
+    public const string ActivityIdHeader = "MT-Activity-Id";
+
+    /// <summary>The body and properties of <paramref name="row"/> sent to <paramref name="destinationAddress"/> (MassTransit's
+    /// address of the topic's exchange) with <paramref name="activityId"/> as the propagated trace context.</summary>
+    public static (byte[] Body, BasicProperties Properties) Create(OutboxMessage row, Uri destinationAddress, string? activityId, DateTime sentTime)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        ArgumentNullException.ThrowIfNull(destinationAddress);
+        var type = MessageCatalog.FindByName(row.MessageType)
+            ?? throw new InvalidOperationException($"Outbox row {row.Id} has unknown message type '{row.MessageType}'.");
+        var message = JsonSerializer.Deserialize(row.Body, type, MessageJson.Options)
+            ?? throw new InvalidOperationException($"Outbox row {row.Id} has an empty body.");
+
+        var headers = new Dictionary<string, object?>(StringComparer.Ordinal) { [OutboxPublisher.TopicHeader] = row.Topic };
+        if (row.PartitionKey is not null)
+            headers[OutboxPublisher.PartitionKeyHeader] = row.PartitionKey;
+        if (activityId is not null)
+            headers[ActivityIdHeader] = activityId;
+
+        var envelope = new Envelope
+        {
+            MessageId = row.Id.ToString(),
+            // A send outside any consume starts a conversation of its own in MassTransit too.
+            ConversationId = NewId.NextGuid().ToString(),
+            DestinationAddress = destinationAddress.ToString(),
+            MessageType = [MessageUrn.ForTypeString(type)],
+            Message = message,
+            SentTime = sentTime,
+            Headers = headers,
+            Host = MassTransit.Metadata.HostMetadataCache.Host,
+        };
+        var body = JsonSerializer.SerializeToUtf8Bytes(envelope, SystemTextJsonMessageSerializer.Options);
+        var properties = new BasicProperties
+        {
+            ContentType = ContentType,
+            MessageId = row.Id.ToString(),
+            DeliveryMode = DeliveryModes.Persistent,
+            // AMQP carries header strings as byte arrays; MassTransit writes them the same way.
+            Headers = headers.ToDictionary(h => h.Key, h => (object?)h.Value, StringComparer.Ordinal),
+        };
+        return (body, properties);
+    }
+
+    /// <summary>MassTransit's address of <paramref name="topic"/>'s exchange on the broker at <paramref name="brokerUri"/>,
+    /// as its send endpoint writes it into <c>destinationAddress</c>.</summary>
+    public static Uri DestinationAddress(Uri brokerUri, TopicDefinition topic)
+    {
+        ArgumentNullException.ThrowIfNull(brokerUri);
+        ArgumentNullException.ThrowIfNull(topic);
+        var vhost = Uri.UnescapeDataString(brokerUri.AbsolutePath.Trim('/'));
+        var host = brokerUri.IsDefaultPort || brokerUri.Port == 5672 ? brokerUri.Host : $"{brokerUri.Host}:{brokerUri.Port}";
+        var path = vhost.Length == 0 || vhost == "/" ? string.Empty : Uri.EscapeDataString(vhost) + "/";
+        return new Uri($"rabbitmq://{host}/{path}{topic.Name}?type={(topic.IsKeyed ? "x-consistent-hash" : "fanout")}");
+    }
+
+    /// <summary>The JSON envelope MassTransit writes, with its property names and order. Its source address, the bus's own
+    /// temporary endpoint, is left empty: the relay has no bus, and an event needs no return address.</summary>
+    sealed class Envelope
+    {
+        public string? MessageId { get; init; }
+
+        public string? RequestId { get; init; }
+
+        public string? CorrelationId { get; init; }
+
+        public string? ConversationId { get; init; }
+
+        public string? InitiatorId { get; init; }
+
+        public string? SourceAddress { get; init; }
+
+        public string? DestinationAddress { get; init; }
+
+        public string? ResponseAddress { get; init; }
+
+        public string? FaultAddress { get; init; }
+
+        public string[]? MessageType { get; init; }
+
+        public object? Message { get; init; }
+
+        public DateTime? ExpirationTime { get; init; }
+
+        public DateTime? SentTime { get; init; }
+
+        public Dictionary<string, object?>? Headers { get; init; }
+
+        public HostInfo? Host { get; init; }
+    }
+}

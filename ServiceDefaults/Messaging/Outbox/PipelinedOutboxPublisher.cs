@@ -1,0 +1,302 @@
+using System.Diagnostics;
+using ECommerce.Contracts.Topology;
+using Microsoft.Extensions.Logging;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Events;
+using RabbitMQ.Client.Exceptions;
+
+namespace ECommerce.ServiceDefaults.Messaging.Outbox;
+
+/// <summary>Publishes a relay batch on RabbitMQ without waiting a round trip per row: every row goes out from one loop on
+/// one channel of a connection of its own (a channel delivers to each queue in publish order, so a key's rows arrive in
+/// sequence), and the broker's publisher confirms for the whole batch are awaited afterwards. A row counts as sent only once
+/// confirmed; a row that is not (nack, channel closed, timeout) fails, and its key's later rows of the batch are left pending
+/// even if the broker took them, so that a key's rows are marked in order and the failed one is retried first.</summary>
+/// <remarks>Confirms are tracked here from the channel's ack/nack events rather than by the client (tracking enabled makes each
+/// publish complete on its confirm): the client's tracked publish passes a rate limiter and a semaphore that may yield, so
+/// publishes started before the previous one completes have no guaranteed order on the wire, and awaiting each one would be
+/// a round trip per row again. Untracked, each publish completes once its frames are written, in call order.</remarks>
+public sealed partial class PipelinedOutboxPublisher(Uri brokerUri, ILogger<PipelinedOutboxPublisher> logger) : IAsyncDisposable
+{
+    readonly SemaphoreSlim _gate = new(1, 1);
+    readonly HashSet<string> _existingExchanges = new(StringComparer.Ordinal);
+    IConnection? _connection;
+    IChannel? _channel;
+    PublisherConfirms? _confirms;
+
+    /// <summary>How long the broker may take to confirm a batch before its unconfirmed rows count as failed and the channel is
+    /// replaced (a confirm that never comes must not stall the relay).</summary>
+    public TimeSpan ConfirmTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Publishes <paramref name="rows"/> (in sequence order) and returns the rows to mark sent and the rows that failed.
+    /// Rows in neither list were not published or not confirmed in order, and stay pending untouched.</summary>
+    public async Task<(List<OutboxMessage> Sent, List<(OutboxMessage Row, Exception Error)> Failed)> PublishAsync(
+        IReadOnlyList<OutboxMessage> rows, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        var sent = new List<OutboxMessage>(rows.Count);
+        var failed = new List<(OutboxMessage Row, Exception Error)>();
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            IChannel channel;
+            PublisherConfirms confirms;
+            try
+            {
+                (channel, confirms) = await ChannelAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // No broker: the first row of every key fails (and counts an attempt), as a one-by-one publish would.
+                failed.AddRange(rows.GroupBy(KeyOf).Select(chain => (chain.First(), ex)));
+                return (sent, failed);
+            }
+
+            // Publish-time failures: a key's rows after one are not published at all.
+            var unpublished = new Dictionary<string, (OutboxMessage Row, Exception Error)>(StringComparer.Ordinal);
+            var published = new List<(OutboxMessage Row, Task Confirm)>(rows.Count);
+            foreach (var row in rows)
+            {
+                var key = KeyOf(row);
+                if (unpublished.ContainsKey(key))
+                    continue;
+
+                var outcome = await PublishOneAsync(channel, confirms, row, cancellationToken).ConfigureAwait(false);
+                if (outcome.Confirm is not null)
+                {
+                    published.Add((row, outcome.Confirm));
+                    continue;
+                }
+
+                unpublished[key] = (row, outcome.Error!);
+                if (outcome.ChannelFailed)
+                    break;
+            }
+
+            await AwaitConfirmsAsync(published, cancellationToken).ConfigureAwait(false);
+            var unconfirmed = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var (row, confirm) in published)
+            {
+                var key = KeyOf(row);
+                if (unconfirmed.Contains(key))
+                    continue;
+                if (confirm.IsCompletedSuccessfully)
+                {
+                    sent.Add(row);
+                    continue;
+                }
+
+                failed.Add((row, confirm.Exception?.InnerException
+                    ?? new TimeoutException($"The broker did not confirm outbox row {row.Id} within {ConfirmTimeout}.")));
+                unconfirmed.Add(key);
+            }
+
+            failed.AddRange(unpublished.Where(u => !unconfirmed.Contains(u.Key)).Select(u => u.Value));
+            if (unconfirmed.Count > 0 || !channel.IsOpen)
+                await ResetChannelAsync().ConfigureAwait(false);
+            return (sent, failed);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    async Task<(Task? Confirm, Exception? Error, bool ChannelFailed)> PublishOneAsync(IChannel channel, PublisherConfirms confirms,
+        OutboxMessage row, CancellationToken cancellationToken)
+    {
+        TopicDefinition topic;
+        try
+        {
+            topic = TopicCatalog.Get(row.Topic);
+            if (!await ExchangeExistsAsync(topic.Name, cancellationToken).ConfigureAwait(false))
+                return (null, new InvalidOperationException($"Exchange '{topic.Name}' of outbox row {row.Id} does not exist on the broker."), false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return (null, ex, false);
+        }
+
+        // The relay runs outside the request that produced the row: parent the publish on the row's stored trace context and
+        // hand it on as MassTransit does, so the consumers' spans continue the request's trace.
+        ActivityContext.TryParse(row.TraceParent, row.TraceState, isRemote: true, out var parent);
+        using var activity = MessagingDiagnostics.Source.StartActivity($"outbox relay {row.Topic}", ActivityKind.Producer, parent);
+        activity?.SetTag("messaging.system", "rabbitmq");
+        activity?.SetTag("messaging.destination.name", row.Topic);
+        activity?.SetTag("messaging.message.id", row.Id.ToString());
+
+        byte[] body;
+        BasicProperties properties;
+        try
+        {
+            (body, properties) = OutboxEnvelope.Create(row, OutboxEnvelope.DestinationAddress(brokerUri, topic),
+                activity?.Id ?? row.TraceParent, DateTime.UtcNow);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return (null, ex, false);
+        }
+
+        // This loop is the channel's only publisher, so the next sequence number is the one this publish gets.
+        var sequence = await channel.GetNextPublishSequenceNumberAsync(cancellationToken).ConfigureAwait(false);
+        var confirm = confirms.Expect(sequence);
+        try
+        {
+            await channel.BasicPublishAsync(topic.Name, row.PartitionKey ?? string.Empty, mandatory: false, properties, body, cancellationToken)
+                .ConfigureAwait(false);
+            return (confirm, null, false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            confirms.Forget(sequence);
+            return (null, ex, true);
+        }
+    }
+
+    async Task AwaitConfirmsAsync(List<(OutboxMessage Row, Task Confirm)> published, CancellationToken cancellationToken)
+    {
+        if (published.Count == 0)
+            return;
+        try
+        {
+            await Task.WhenAll(published.Select(p => p.Confirm)).WaitAsync(ConfirmTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // Each row's own outcome is read from its task: some may be confirmed, some failed, some still unconfirmed.
+            LogConfirmsIncomplete(logger, ex.GetType().Name);
+        }
+    }
+
+    async Task<bool> ExchangeExistsAsync(string exchange, CancellationToken cancellationToken)
+    {
+        if (_existingExchanges.Contains(exchange))
+            return true;
+        // A passive declare of a missing exchange closes its channel, so it gets a channel of its own; checking once keeps a
+        // row for an exchange that was never provisioned from closing the publishing channel under every other key's rows.
+        var checker = await _connection!.CreateChannelAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        await using (checker.ConfigureAwait(false))
+        {
+            try
+            {
+                await checker.ExchangeDeclarePassiveAsync(exchange, cancellationToken).ConfigureAwait(false);
+                _existingExchanges.Add(exchange);
+                return true;
+            }
+            catch (OperationInterruptedException e) when (e.ShutdownReason?.ReplyCode == 404)
+            {
+                return false;
+            }
+        }
+    }
+
+    async Task<(IChannel Channel, PublisherConfirms Confirms)> ChannelAsync(CancellationToken cancellationToken)
+    {
+        if (_channel is { IsOpen: true } && _confirms is not null)
+            return (_channel, _confirms);
+        await ResetChannelAsync().ConfigureAwait(false);
+        if (_connection is not { IsOpen: true })
+        {
+            await ResetAsync().ConfigureAwait(false);
+            // Recovery is this class's job (a new channel has a new confirm sequence), not the client's.
+            var factory = new ConnectionFactory
+            {
+                Uri = brokerUri,
+                ClientProvidedName = "outbox-relay",
+                AutomaticRecoveryEnabled = false,
+                TopologyRecoveryEnabled = false,
+            };
+            _connection = await factory.CreateConnectionAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        var channel = await _connection.CreateChannelAsync(
+            new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: false),
+            cancellationToken).ConfigureAwait(false);
+        var confirms = new PublisherConfirms();
+        channel.BasicAcksAsync += (_, e) =>
+        {
+            confirms.Acknowledge(e.DeliveryTag, e.Multiple);
+            return Task.CompletedTask;
+        };
+        channel.BasicNacksAsync += (_, e) =>
+        {
+            confirms.Reject(e.DeliveryTag, e.Multiple);
+            return Task.CompletedTask;
+        };
+        channel.ChannelShutdownAsync += (_, e) =>
+        {
+            confirms.Close(e);
+            return Task.CompletedTask;
+        };
+        (_channel, _confirms) = (channel, confirms);
+        return (channel, confirms);
+    }
+
+    async Task ResetChannelAsync()
+    {
+        var channel = _channel;
+        (_channel, _confirms) = (null, null);
+        if (channel is null)
+            return;
+        // A channel closed by the broker (a missing exchange) may have been closed for a reason that also removed exchanges.
+        _existingExchanges.Clear();
+        try
+        {
+            await channel.DisposeAsync().ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // Disposing a broken channel may fail in many ways; a new one is opened either way.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            LogCloseFailed(logger, ex);
+        }
+    }
+
+    async Task ResetAsync()
+    {
+        await ResetChannelAsync().ConfigureAwait(false);
+        var connection = _connection;
+        _connection = null;
+        if (connection is null)
+            return;
+        try
+        {
+            await connection.CloseAsync().ConfigureAwait(false);
+            await connection.DisposeAsync().ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // As above: the connection is replaced whatever closing it did.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            LogCloseFailed(logger, ex);
+        }
+    }
+
+    /// <summary>Closes the relay's connection (the next batch opens a new one).</summary>
+    public async Task CloseAsync()
+    {
+        await _gate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            await ResetAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await CloseAsync().ConfigureAwait(false);
+        _gate.Dispose();
+    }
+
+    static string KeyOf(OutboxMessage row) => row.PartitionKey ?? row.Id.ToString();
+
+    [LoggerMessage(LogLevel.Warning, "Not every outbox publish of the batch was confirmed ({Reason}); unconfirmed rows stay pending")]
+    static partial void LogConfirmsIncomplete(ILogger logger, string reason);
+
+    [LoggerMessage(LogLevel.Debug, "Closing the outbox relay's RabbitMQ channel or connection failed")]
+    static partial void LogCloseFailed(ILogger logger, Exception exception);
+}
