@@ -101,12 +101,12 @@ public sealed class BalanceLoadTests(ITestOutputHelper output)
             $"{decisions.Count} refused and {entries.Count(e => e.Type == "Deducted")} deducted of {deducts}");
     }
 
-    /// <summary>100 users × 40 operations on both databases by default, to stay within the CI budget of a few minutes on the
-    /// shared 2-core machine; BALANCE_TEST_OPERATIONS=100 runs the full 100 × 100 (BALANCE_TEST_USERS scales the users).</summary>
+    /// <summary>100 users × 100 operations on both databases by default, as the issue asks; BALANCE_TEST_OPERATIONS and
+    /// BALANCE_TEST_USERS scale it (smaller for a quick local run, larger for a soak).</summary>
     static (int Users, int OperationsPerUser) Scale()
     {
         var users = int.TryParse(Environment.GetEnvironmentVariable("BALANCE_TEST_USERS"), out var u) ? u : 100;
-        var operations = int.TryParse(Environment.GetEnvironmentVariable("BALANCE_TEST_OPERATIONS"), out var o) ? o : 40;
+        var operations = int.TryParse(Environment.GetEnvironmentVariable("BALANCE_TEST_OPERATIONS"), out var o) ? o : 100;
         return (users, operations);
     }
 }
