@@ -1,6 +1,6 @@
 namespace ECommerce.Benchmarks;
 
-internal sealed record BenchmarkResult(string Name, int Messages, TimeSpan Elapsed, long Delivered)
+internal sealed record BenchmarkResult(string Provider, int Messages, TimeSpan Elapsed, long Delivered)
 {
     public double PerSecond => Messages / Elapsed.TotalSeconds;
 }

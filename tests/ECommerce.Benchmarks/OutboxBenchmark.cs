@@ -51,7 +51,7 @@ internal static class OutboxBenchmark
         var arrived = await CountAsync(brokerUri, sink).ConfigureAwait(false);
         await host.StopAsync().ConfigureAwait(false);
 
-        return new BenchmarkResult($"outbox relay ({provider})", messages, stopwatch.Elapsed, arrived);
+        return new BenchmarkResult(provider, messages, stopwatch.Elapsed, arrived);
     }
 
     static async Task SeedAsync(IServiceProvider services, int messages, int keys)

@@ -1,11 +1,11 @@
 using System.Globalization;
-using System.Runtime.InteropServices;
 using ECommerce.AppHost.Infrastructure;
 using ECommerce.Benchmarks;
 using ECommerce.Benchmarks.Balance;
 using ECommerce.Benchmarks.Coupon;
 using ECommerce.Benchmarks.DataPlatform;
 using ECommerce.Benchmarks.Order;
+using ECommerce.Benchmarks.Report;
 
 // Usage: dotnet run -c Release --project tests/ECommerce.Benchmarks -- [outbox|coupon|balance|ingest|all] [options]
 //   outbox: --messages 20000 --keys 100                 (or, as before, just: [messages] [keys])
@@ -14,8 +14,10 @@ using ECommerce.Benchmarks.Order;
 //   balance: --requests 10000 (charges) --deducts 5000 --clients 64 --providers sqlite,postgresql --warmup-seconds 45
 //   ingest: --events 30000 --providers sqlite,postgresql   (data platform: events ingested per second)
 //   orders: --orders 5000 --clients 64 --providers sqlite,postgresql   (orders completed per second, submit→terminal latency)
+//   all: every benchmark above, then one summary table (throughput, p50/p95/p99, peak memory per process) and the machine
 var options = BenchmarkOptions.Parse(args);
 var invariant = CultureInfo.InvariantCulture;
+var loadBefore = MachineDescription.LoadAverage();
 
 await using var broker = await RabbitMqNode.StartAsync();
 await using var postgres = await PostgresCluster.StartAsync();
@@ -33,11 +35,16 @@ try
         succeeded &= outbox.All(r => r.Delivered == r.Messages);
     }
 
+    // The relay runs in this process and nothing else has run in it yet, so this process's peak is the relay's.
+    var relayPeak = ProcessMemory.PeakResidentBytesOfThisProcess();
+
     var ceiling = new List<BrokerCeilingResult>();
+    long? brokerPeak = null;
     var coupon = new List<CouponRunResult>();
     if (options.RunsCoupon)
     {
         ceiling.AddRange(await BrokerCeilingBenchmark.RunAsync(broker, options.BrokerMessages));
+        brokerPeak = ProcessMemory.PeakResidentBytes(broker.Pid);
         foreach (var provider in options.Providers)
         {
             var database = provider switch
@@ -104,14 +111,12 @@ try
         succeeded &= orders.All(r => r.Completed == r.Orders);
     }
 
-    Console.WriteLine();
-    Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, .NET {Environment.Version}");
     if (outbox.Count > 0)
     {
         Console.WriteLine();
         Console.WriteLine($"{"benchmark",-28} {"messages",9} {"seconds",8} {"msg/s",9} {"delivered",10}");
         foreach (var r in outbox)
-            Console.WriteLine(string.Create(invariant, $"{r.Name,-28} {r.Messages,9} {r.Elapsed.TotalSeconds,8:F2} {r.PerSecond,9:F0} {r.Delivered,10}"));
+            Console.WriteLine(string.Create(invariant, $"{"outbox relay (" + r.Provider + ")",-28} {r.Messages,9} {r.Elapsed.TotalSeconds,8:F2} {r.PerSecond,9:F0} {r.Delivered,10}"));
     }
 
     if (ceiling.Count > 0)
@@ -185,6 +190,21 @@ try
             Console.WriteLine(string.Create(invariant, $"{r.Provider,-10} {r.Orders,7} {r.Completed,9} {r.Failed,6} {r.Elapsed.TotalSeconds,8:F1} {r.CompletedPerSecond,11:F0} " +
                 $"{r.Terminal.Format(50),7} {r.Terminal.Format(95),7} {r.Terminal.Format(99),7}"));
     }
+
+    var summary = new List<ReportRow>();
+    summary.AddRange(outbox.Select(r => new ReportRow("outbox relay", r.Provider, $"{options.OutboxMessages} rows, {options.OutboxKeys} keys",
+        r.PerSecond, "msg/s", null, "", "bench (relay)", relayPeak)));
+    summary.AddRange(ceiling.Select(r => new ReportRow("broker ceiling", "-", r.Name, r.ThroughPerSecond, "msg/s", null, "", "rabbitmq", brokerPeak)));
+    summary.AddRange(coupon.Select(r => new ReportRow("coupon sale", r.Provider, r.Mode, r.DecidedPerSecond, "decided/s", r.Decided,
+        "accepted→decided", "coupon service", r.PeakBytes)));
+    summary.AddRange(balance.Select(r => new ReportRow("balance", r.Provider, r.Phase, r.PerSecond, "ops/s", r.EndToEnd,
+        "sent→event", "balance service", r.PeakBytes)));
+    summary.AddRange(orders.Select(r => new ReportRow("orders", r.Provider, $"closed loop, {options.Clients} clients", r.CompletedPerSecond,
+        "completed/s", r.Terminal, "placed→terminal", "order service", r.PeakBytes)));
+    summary.AddRange(ingest.Select(r => new ReportRow("ingest", r.Provider, r.Shape, r.PerSecond, "events/s", null, "",
+        "data-platform", r.PeakBytes)));
+    if (summary.Count > 0)
+        SummaryTable.Print(summary, MachineDescription.Describe(loadBefore));
 
     return succeeded ? 0 : 1;
 }

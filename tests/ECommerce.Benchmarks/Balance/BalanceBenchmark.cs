@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Net;
 using ECommerce.AppHost.Infrastructure;
 using ECommerce.Benchmarks.Coupon;
+using ECommerce.Benchmarks.Report;
 using ECommerce.Contracts.Balances;
 using ECommerce.Contracts.Topology;
 using ECommerce.ServiceDefaults.Messaging;
@@ -66,7 +67,8 @@ internal static class BalanceBenchmark
                         $"charges, {options.Clients} clients").ConfigureAwait(false);
                     var deducts = await DeductsAsync(bus, options.Clients, Math.Max(1, options.Deducts / options.Clients), perClient, waiters, arrivals,
                         provider, $"deducts, {options.Clients} clients").ConfigureAwait(false);
-                    return [charges, deducts];
+                    var peak = ProcessMemory.PeakResidentBytes(service.Pid);
+                    return [charges with { PeakBytes = peak }, deducts with { PeakBytes = peak }];
                 }
             }
         }

@@ -7,6 +7,9 @@ namespace ECommerce.Benchmarks.Balance;
 internal sealed record BalanceRunResult(string Provider, string Phase, int Operations, int Failed, TimeSpan AcceptedElapsed, TimeSpan Elapsed,
     Latency Accepted, Latency EndToEnd)
 {
+    /// <summary>Peak resident memory of the service process over its run (VmHWM), read just before it stopped.</summary>
+    public long? PeakBytes { get; init; }
+
     /// <summary>Operations accepted per second, from the first send to the last acceptance.</summary>
     public double AcceptedPerSecond => (Operations - Failed) / AcceptedElapsed.TotalSeconds;
 

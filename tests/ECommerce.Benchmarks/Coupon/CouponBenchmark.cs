@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using ECommerce.AppHost.Infrastructure;
+using ECommerce.Benchmarks.Report;
 using ECommerce.Contracts.Topology;
 using ECommerce.Services.IntegrationTests.Coupon;
 using ECommerce.Services.IntegrationTests.Harness;
@@ -66,7 +67,8 @@ internal static class CouponBenchmark
                 results.Add(await MeasureAsync(provider, string.Create(CultureInfo.InvariantCulture, $"open loop, {options.Rate:0}/s offered"),
                     openRequests, api, tables, service.Pid,
                     coupon => LoadGenerator.OpenLoopAsync(api, coupon, 2_000_000_000, options.Rate, TimeSpan.FromSeconds(options.Seconds))).ConfigureAwait(false));
-                return results;
+                var peak = ProcessMemory.PeakResidentBytes(service.Pid);
+                return results.Select(r => r with { PeakBytes = peak }).ToList();
             }
             catch
             {

@@ -12,4 +12,8 @@ namespace ECommerce.Benchmarks.Coupon;
 /// the batch holding the row as published (so it includes the rest of that batch).</param>
 /// <param name="Cpu">Share of the machine's CPU each part used from the start of the load until the last decision.</param>
 internal sealed record CouponRunResult(string Provider, string Mode, LoadRun Load, double DecidedPerSecond, double DrainPerSecond,
-    Latency Decided, Latency Relay, IReadOnlyDictionary<string, double> Cpu, TimeSpan Total);
+    Latency Decided, Latency Relay, IReadOnlyDictionary<string, double> Cpu, TimeSpan Total)
+{
+    /// <summary>Peak resident memory of the service process over its run (VmHWM), read just before it stopped.</summary>
+    public long? PeakBytes { get; init; }
+}

@@ -1,13 +1,15 @@
 extern alias dataplatform;
 
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
-using dataplatform::ECommerce.DataPlatform;
 using ECommerce.Contracts.Balances;
 using ECommerce.Contracts.Coupons;
 using ECommerce.Contracts.Orders;
 using ECommerce.Contracts.Products;
+using ECommerce.Benchmarks.Report;
+using ECommerce.Services.IntegrationTests.Harness;
 using ECommerce.ServiceDefaults.Messaging;
 using ECommerce.ServiceDefaults.Messaging.Outbox;
 using ECommerce.ServiceDefaults.Messaging.Topology;
@@ -16,14 +18,10 @@ using MassTransit;
 using Microsoft.Extensions.Logging.Abstractions;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Exceptions;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.TestHost;
-using Microsoft.Extensions.Logging;
 
 namespace ECommerce.Benchmarks.DataPlatform;
 
-/// <summary>Events ingested per second by the data platform (in this process, on a real broker and database). Backlog: the
+/// <summary>Events ingested per second by the data platform (the built service, a child process, on a real broker and database). Backlog: the
 /// events wait in the streams and the service starts, so the figure is the ingest alone (read, dedupe, event rows,
 /// projections, offsets, one transaction per batch). Live: the service runs while the events are published as the services'
 /// relays publish them (publisher confirms, 64 in flight), timed from the first publish to the last event ingested.</summary>
@@ -34,32 +32,78 @@ internal static class IngestBenchmark
         await TopologyProvisioner.ProvisionAsync(brokerUri, new MessagingOptions()).ConfigureAwait(false);
         var bus = Bus.Factory.CreateUsingRabbitMq(cfg => cfg.Host(brokerUri));
         await bus.StartAsync().ConfigureAwait(false);
+        var output = new ConcurrentQueue<string>();
+        var settings = new ServiceSettings(brokerUri, database);
         try
         {
             var publisher = new OutboxPublisher(bus, new TransportAddresses(MessagingTransport.RabbitMq));
             var results = new List<IngestResult>();
 
             // The first start declares the streams; the backlog is published while the service is down.
-            await using (await Service.StartAsync(database, brokerUri).ConfigureAwait(false))
+            var first = await StartServiceAsync(provider, settings, output).ConfigureAwait(false);
+            await using (first.ConfigureAwait(false))
                 await WaitForStreamsAsync(brokerUri).ConfigureAwait(false);
             await PublishAsync(publisher, Events(events, 1)).ConfigureAwait(false);
             var clock = Stopwatch.StartNew();
-            await using (var service = await Service.StartAsync(database, brokerUri).ConfigureAwait(false))
+            var service = await StartServiceAsync(provider, settings, output).ConfigureAwait(false);
+            await using (service.ConfigureAwait(false))
             {
-                var ingested = await service.WaitForAsync(events).ConfigureAwait(false);
-                results.Add(new IngestResult(provider, "backlog (service started on it)", events, clock.Elapsed, ingested));
+                using var client = new HttpClient { BaseAddress = service.BaseAddress };
+                var ingested = await WaitForAsync(client, events).ConfigureAwait(false);
+                var backlog = new IngestResult(provider, "backlog (service started on it)", events, clock.Elapsed, ingested);
 
                 clock.Restart();
                 await PublishAsync(publisher, Events(events, 2)).ConfigureAwait(false);
-                ingested = await service.WaitForAsync(2L * events).ConfigureAwait(false);
-                results.Add(new IngestResult(provider, "live (publish while running)", events, clock.Elapsed, ingested - events));
+                ingested = await WaitForAsync(client, 2L * events).ConfigureAwait(false);
+                var live = new IngestResult(provider, "live (publish while running)", events, clock.Elapsed, ingested - events);
+                var peak = ProcessMemory.PeakResidentBytes(service.Pid);
+                results.Add(backlog with { PeakBytes = peak });
+                results.Add(live with { PeakBytes = peak });
             }
 
             return results;
         }
+        catch
+        {
+            Console.Error.WriteLine(string.Join(Environment.NewLine, output.TakeLast(50)));
+            throw;
+        }
         finally
         {
             await bus.StopAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The built data-platform service as a child process, as deployed. The backlog's clock runs from before the start
+    /// (the service ingests as soon as it is up), so that figure includes the process's start-up, a few seconds.</summary>
+    static async Task<ServiceProcess> StartServiceAsync(string provider, ServiceSettings settings, ConcurrentQueue<string> output)
+    {
+        var service = ServiceProcess.Start("data-platform", $"data-platform-{provider}", settings, output.Enqueue);
+        try
+        {
+            await service.WaitHealthyAsync(TimeSpan.FromSeconds(120)).ConfigureAwait(false);
+            return service;
+        }
+        catch
+        {
+            await service.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Polls <c>/api/stats</c> until <paramref name="events"/> are ingested; returns the count.</summary>
+    static async Task<long> WaitForAsync(HttpClient client, long events)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            var stats = await client.GetFromJsonAsync<JsonElement>(new Uri("/api/stats", UriKind.Relative)).ConfigureAwait(false);
+            var ingested = stats.GetProperty("eventsIngested").GetInt64();
+            if (ingested >= events)
+                return ingested;
+            if (deadline.Elapsed > TimeSpan.FromMinutes(5))
+                throw new TimeoutException($"{ingested} of {events} events ingested after 5 minutes.");
+            await Task.Delay(50).ConfigureAwait(false);
         }
     }
 
@@ -122,55 +166,6 @@ internal static class IngestBenchmark
                 Body = JsonSerializer.Serialize(message, type, MessageJson.Options),
                 CreatedAt = at,
             };
-        }
-    }
-
-    sealed class Service : IAsyncDisposable
-    {
-        readonly WebApplication _app;
-        readonly HttpClient _client;
-
-        Service(WebApplication app)
-        {
-            _app = app;
-            _client = app.GetTestClient();
-        }
-
-        public static async Task<Service> StartAsync(string database, Uri brokerUri)
-        {
-            var builder = WebApplication.CreateBuilder();
-            builder.WebHost.UseTestServer();
-            builder.Configuration["ConnectionStrings:data-platform"] = database;
-            builder.Configuration["ConnectionStrings:messaging"] = brokerUri.ToString();
-            builder.Logging.SetMinimumLevel(LogLevel.Warning);
-            builder.AddDataPlatformService();
-            var app = builder.Build();
-            app.UseDataPlatformService();
-            await app.StartAsync().ConfigureAwait(false);
-            return new Service(app);
-        }
-
-        /// <summary>Polls <c>/api/stats</c> until <paramref name="events"/> are ingested; returns the count.</summary>
-        public async Task<long> WaitForAsync(long events)
-        {
-            var deadline = Stopwatch.StartNew();
-            while (true)
-            {
-                var stats = await _client.GetFromJsonAsync<JsonElement>(new Uri("/api/stats", UriKind.Relative)).ConfigureAwait(false);
-                var ingested = stats.GetProperty("eventsIngested").GetInt64();
-                if (ingested >= events)
-                    return ingested;
-                if (deadline.Elapsed > TimeSpan.FromMinutes(5))
-                    throw new TimeoutException($"{ingested} of {events} events ingested after 5 minutes.");
-                await Task.Delay(50).ConfigureAwait(false);
-            }
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            _client.Dispose();
-            await _app.StopAsync().ConfigureAwait(false);
-            await _app.DisposeAsync().ConfigureAwait(false);
         }
     }
 }

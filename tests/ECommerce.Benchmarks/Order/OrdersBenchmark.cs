@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using ECommerce.AppHost.Infrastructure;
 using ECommerce.Benchmarks.Coupon;
+using ECommerce.Benchmarks.Report;
 using ECommerce.Services.IntegrationTests.Harness;
 using ECommerce.Services.IntegrationTests.Order;
 using ECommerce.ServiceDefaults.Messaging;
@@ -78,7 +79,10 @@ internal static class OrdersBenchmark
                     var completed = rows.Count(r => r.Status == "Completed");
                     var window = (rows.Max(r => r.FinishedAt!.Value) - rows.Min(r => r.CreatedAt)).TotalSeconds;
                     return new OrdersResult(provider, rows.Count, completed, rows.Count - completed, completed / window,
-                        new Latency(rows.Select(r => (r.FinishedAt!.Value - r.CreatedAt).TotalMilliseconds)), elapsed);
+                        new Latency(rows.Select(r => (r.FinishedAt!.Value - r.CreatedAt).TotalMilliseconds)), elapsed)
+                    {
+                        PeakBytes = ProcessMemory.PeakResidentBytes(service.Pid),
+                    };
                 }
                 catch
                 {
