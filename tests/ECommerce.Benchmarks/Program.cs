@@ -88,7 +88,7 @@ try
                 _ => throw new ArgumentException($"Unknown provider '{provider}': sqlite or postgresql."),
             };
             var virtualHost = await broker.CreateVirtualHostAsync($"bench-ingest-{provider}");
-            ingest.AddRange(await IngestBenchmark.RunAsync(provider, database, virtualHost, options.IngestEvents));
+            ingest.AddRange(await IngestBenchmark.RunAsync(provider, database, virtualHost, options.IngestEvents, options.ServiceEnvironment));
         }
 
         succeeded &= ingest.All(r => r.Ingested == r.Events);

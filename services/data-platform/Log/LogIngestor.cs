@@ -7,9 +7,9 @@ using Microsoft.EntityFrameworkCore;
 
 namespace ECommerce.DataPlatform.Log;
 
-/// <summary>Applies a batch of log items in one SaveChanges: the new events (a message id already in the log, or twice in the
-/// batch, is skipped), what they add to the projections, poison records as dead letters, and each stream's new offset. Run it
-/// inside a transaction with the lease check; it commits all of this or none of it.</summary>
+/// <summary>Applies a batch of log items: the new events (a message id already in the log, or twice in the batch, is skipped),
+/// what they add to the projections, poison records as dead letters, and each stream's new offset. Run it inside a
+/// transaction with the lease check; it commits all of this or none of it.</summary>
 public sealed class LogIngestor(TimeProvider clock)
 {
     /// <summary>Returns how many new events the batch added.</summary>
@@ -18,33 +18,26 @@ public sealed class LogIngestor(TimeProvider clock)
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(items);
         var records = items.Where(i => i.Record is not null).Select(i => i.Record!).ToList();
-        var seen = new HashSet<Guid>();
-        foreach (var chunk in records.Select(r => r.MessageId).Distinct().Chunk(500))
-        {
-            var known = await db.Events.AsNoTracking().Where(e => chunk.Contains(e.MessageId)).Select(e => e.MessageId)
-                .ToListAsync(cancellationToken).ConfigureAwait(false);
-            seen.UnionWith(known);
-        }
-
         var now = clock.GetUtcNow();
-        var delta = new ProjectionDelta();
-        foreach (var record in records.Where(r => seen.Add(r.MessageId)))
+        var distinct = new HashSet<Guid>();
+        var candidates = records.Where(r => distinct.Add(r.MessageId)).ToList();
+        var inserted = await EventTableWriter.AppendAsync(db, candidates.Select(record => new IngestedEvent
         {
+            MessageId = record.MessageId,
+            Topic = record.Stream.Topic,
+            Partition = record.Stream.Partition,
+            Offset = record.Offset,
+            PartitionKey = record.Key,
+            MessageType = record.Message.GetType().Name,
+            Payload = record.Payload,
+            TraceId = record.TraceId,
+            SentAt = record.SentAt,
+            IngestedAt = now,
+        }).ToList(), cancellationToken).ConfigureAwait(false);
+
+        var delta = new ProjectionDelta();
+        foreach (var record in candidates.Where(r => inserted.Contains(r.MessageId)))
             delta.Apply(record.Message);
-            db.Events.Add(new IngestedEvent
-            {
-                MessageId = record.MessageId,
-                Topic = record.Stream.Topic,
-                Partition = record.Stream.Partition,
-                Offset = record.Offset,
-                PartitionKey = record.Key,
-                MessageType = record.Message.GetType().Name,
-                Payload = record.Payload,
-                TraceId = record.TraceId,
-                SentAt = record.SentAt,
-                IngestedAt = now,
-            });
-        }
 
         await ProjectionStore.AddAsync(db, delta, cancellationToken).ConfigureAwait(false);
 
