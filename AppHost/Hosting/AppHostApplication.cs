@@ -1,28 +1,41 @@
+using ECommerce.AppHost.Dashboard;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 
 namespace ECommerce.AppHost.Hosting;
 
 /// <summary>Builds and runs the AppHost: what Program.cs calls, and what a test calls to run the AppHost in its own process.</summary>
 public static class AppHostApplication
 {
-    /// <summary>A host builder configured from <paramref name="args"/> (see <see cref="AppHostCommandLine"/>), the
-    /// environment and appsettings.json.</summary>
+    /// <summary>A web application builder configured from <paramref name="args"/> (see <see cref="AppHostCommandLine"/>), the
+    /// environment and appsettings.json: the orchestrator plus the dashboard it serves.</summary>
     /// <exception cref="ArgumentException">The command line is not valid.</exception>
-    public static HostApplicationBuilder CreateBuilder(IReadOnlyList<string> args)
+    public static WebApplicationBuilder CreateBuilder(IReadOnlyList<string> args)
     {
         var switches = AppHostCommandLine.Parse(args) ?? throw new ArgumentException("--help is not an AppHost to build.", nameof(args));
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory });
+        // Args stay out of the builder: the AppHost's switches are not the generic command-line provider's syntax.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory, Args = [] });
         builder.Configuration.AddInMemoryCollection(switches);
-        return builder.AddECommerceAppHost();
+        builder.AddECommerceAppHost();
+        builder.AddDashboard();
+        return builder;
+    }
+
+    /// <summary>Builds the application from <paramref name="builder"/> with the dashboard's endpoints mapped.</summary>
+    public static WebApplication Build(WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var app = builder.Build();
+        app.MapDashboard();
+        return app;
     }
 
     /// <summary>Runs until Ctrl+C or SIGTERM and returns the process exit code.</summary>
     public static async Task<int> RunAsync(IReadOnlyList<string> args)
     {
         ArgumentNullException.ThrowIfNull(args);
-        HostApplicationBuilder builder;
+        WebApplicationBuilder builder;
         try
         {
             if (AppHostCommandLine.Parse(args) is null)
@@ -39,7 +52,7 @@ public static class AppHostApplication
             return 2;
         }
 
-        using var host = builder.Build();
+        await using var host = Build(builder);
         var orchestrator = host.Services.GetRequiredService<Orchestrator>();
         await host.RunAsync().ConfigureAwait(false);
         return orchestrator.ExitCode;

@@ -14,7 +14,7 @@ public static class AppHostHostingExtensions
 
     /// <summary>Registers the suite's model (from configuration), the resource registry, the console reporter and the
     /// orchestrator that runs it all.</summary>
-    public static HostApplicationBuilder AddECommerceAppHost(this HostApplicationBuilder builder)
+    public static IHostApplicationBuilder AddECommerceAppHost(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
         var settings = builder.Configuration.GetSection(AppHostSettings.SectionName).Get<AppHostSettings>() ?? new AppHostSettings();
@@ -22,6 +22,7 @@ public static class AppHostHostingExtensions
         var externalBroker = builder.Configuration.GetConnectionString(ECommerceSuite.MessagingResourceName);
 
         builder.Services.AddSingleton(settings);
+        builder.Services.AddSingleton(messagingOptions);
         builder.Services.AddSingleton(ECommerceSuite.CreateModel(settings,
             string.IsNullOrWhiteSpace(externalBroker) ? null : new Uri(externalBroker), messagingOptions));
         builder.Services.AddSingleton<ResourceRegistry>();

@@ -71,6 +71,10 @@ public static class ECommerceSuite
                 .WithEnvironment("OTEL_SERVICE_NAME", service)
                 .WithEnvironment("OTEL_EXPORTER_OTLP_ENDPOINT", otlpEndpoint)
                 .WithEnvironment("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf")
+                // The SDK's defaults (spans every 5 s, metrics every 60 s) suit a collector, not a dashboard watched live.
+                .WithEnvironment("OTEL_BSP_SCHEDULE_DELAY", "1000")
+                .WithEnvironment("OTEL_BLRP_SCHEDULE_DELAY", "1000")
+                .WithEnvironment("OTEL_METRIC_EXPORT_INTERVAL", "5000")
                 .WithReference(messaging)
                 .WaitFor(messaging);
             // The services must see the partition counts the topology was provisioned with.

@@ -20,7 +20,7 @@ public sealed class AppHostInProcessTests(ITestOutputHelper output)
         var builder = AppHostApplication.CreateBuilder(
             ["--postgres", "--data-dir", dataDirectory, "--port-offset", offset.ToString(CultureInfo.InvariantCulture)]);
         builder.Services.AddSingleton(services => new ConsoleReporter(services.GetRequiredService<ResourceRegistry>(), new OutputWriter(output)));
-        using var host = builder.Build();
+        await using var host = AppHostApplication.Build(builder);
         var registry = host.Services.GetRequiredService<ResourceRegistry>();
         var orchestrator = host.Services.GetRequiredService<Orchestrator>();
         var model = host.Services.GetRequiredService<AppModel>();

@@ -1,0 +1,7 @@
+namespace ECommerce.Dashboard.Tests;
+
+[CollectionDefinition(Name)]
+public sealed class DashboardCollection : ICollectionFixture<DashboardSuite>
+{
+    public const string Name = "dashboard";
+}
