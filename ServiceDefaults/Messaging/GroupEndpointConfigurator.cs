@@ -103,7 +103,11 @@ public sealed class GroupEndpointConfigurator
         e.PrefetchCount = keyed ? _options.KeyedPrefetchCount : 32;
         e.ConcurrentMessageLimit = keyed ? 1 : 8;
         e.DiscardSkippedMessages();
-        e.UseMessageRetry(r => r.Intervals(_options.RetryIntervals));
+        e.UseMessageRetry(r =>
+        {
+            r.Handle<Exception>(TransientFailures.IsTransient);
+            r.Intervals(_options.RetryIntervals);
+        });
         foreach (var subscription in _messaging.Subscriptions.Where(s => s.Topic == queue.Topic))
             subscription.Configure(e, context);
     }

@@ -8,11 +8,12 @@ using Xunit;
 namespace ECommerce.Component.Tests.Messaging;
 
 /// <summary>Retry inside redelivery, then the error queue, whose recorder keeps the message and its exception in the service's
-/// database for an operator to re-drive or discard. The test host retries 3 times in process (1 + 2 retries) per delivery
-/// and delivers 3 times (1 + 2 redeliveries): a budget of 9 attempts.</summary>
+/// database for an operator to re-drive or discard. The test host delivers 3 times (1 + 2 redeliveries); a transient failure
+/// (a timeout, a database error) is also retried in process, 3 attempts per delivery, so its budget is 9 attempts; a
+/// permanent one (the consumer's own exception) is not, so it holds the partition for one attempt per delivery: 3.</summary>
 public sealed class RetryAndDeadLetterTests
 {
-    const int AttemptBudget = 9;
+    const int AttemptBudget = 3;
 
     [Fact]
     public async Task TransientFailureIsRetriedThenSucceedsWithoutDeadLettering()
@@ -64,6 +65,21 @@ public sealed class RetryAndDeadLetterTests
         Assert.Equal(AttemptBudget + 1, host.Faults.AttemptsOf(id));
         Assert.Contains(host.Tap.ConsumedWithId(id), c => c.Succeeded && c.InputAddress!.AbsolutePath.EndsWith(ComponentHost.LedgerQueue, StringComparison.Ordinal));
         Assert.Empty(await host.DeadLettersAsync());
+    }
+
+    [Fact]
+    public async Task TransientFailureSpendsTheInProcessRetriesOfEveryDeliveryBeforeDeadLettering()
+    {
+        using var dir = new TempDirectory();
+        await using var host = await ComponentHost.StartAsync(dir.File("transient.db"));
+        host.Faults.AlwaysTimeOut();
+        var id = Guid.NewGuid();
+
+        await host.PublishAsMessageIdAsync(ComponentHost.Charge(), id);
+
+        var letter = Assert.Single(await Eventually.UntilAsync(host.DeadLettersAsync, l => l.Count == 1, "the message to be dead-lettered"));
+        Assert.Equal(3 * AttemptBudget, host.Faults.AttemptsOf(id));
+        Assert.Contains(typeof(SimulatedOutageException).FullName!, letter.Exception, StringComparison.Ordinal);
     }
 
     [Fact]

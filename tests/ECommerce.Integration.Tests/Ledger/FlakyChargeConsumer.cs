@@ -5,7 +5,8 @@ using MassTransit;
 namespace ECommerce.Integration.Tests.Ledger;
 
 /// <summary>Fails every attempt of the first <see cref="AttemptLog.FailedDeliveries"/> deliveries (so in-process retry cannot
-/// help and the message must go through delayed redelivery), then succeeds.</summary>
+/// help and the message must go through delayed redelivery), then succeeds. It times out, as a dependency would: a
+/// transient failure, which the in-process retry is for.</summary>
 public sealed class FlakyChargeConsumer(AttemptLog log) : IConsumer<BalanceCharged>
 {
     public Task Consume(ConsumeContext<BalanceCharged> context)
@@ -17,6 +18,6 @@ public sealed class FlakyChargeConsumer(AttemptLog log) : IConsumer<BalanceCharg
             context.Headers.Get<string>(MessageHeaders.OriginalMessageId), redelivery, succeeds));
         return succeeds
             ? Task.CompletedTask
-            : throw new InvalidOperationException($"transient failure on delivery {redelivery + 1}");
+            : throw new TimeoutException($"transient failure on delivery {redelivery + 1}");
     }
 }

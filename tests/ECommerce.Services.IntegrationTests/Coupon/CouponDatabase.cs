@@ -42,6 +42,9 @@ public sealed class CouponDatabase(string connectionString)
 
     public Task<long> DeadLettersAsync() => ScalarAsync("SELECT COUNT(*) FROM dead_letters");
 
+    /// <summary>The message id of every dead letter, one entry per row (a message recorded twice appears twice).</summary>
+    public Task<IReadOnlyList<Guid>> DeadLetterMessageIdsAsync() => QueryAsync("""SELECT "MessageId" FROM dead_letters WHERE "MessageId" IS NOT NULL""", r => r.GetGuid(0));
+
     async Task<long> ScalarAsync(string sql)
     {
         var connection = Open();

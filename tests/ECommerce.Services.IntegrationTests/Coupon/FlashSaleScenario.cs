@@ -86,7 +86,7 @@ public static class FlashSaleScenario
     /// <summary>Reads the tables and checks every invariant (<see cref="FlashSaleVerifier"/>), then checks that the HTTP API
     /// reports what the tables say, for a sample of requests, users and every coupon.</summary>
     public static async Task<FlashSaleVerdict> VerifyAsync(ServiceEnvironment environment, FlashSaleScale scale,
-        IReadOnlyList<PlannedRequest> plan, LoadResult load, IReadOnlyList<Guid> couponIds, CouponApi api)
+        IReadOnlyList<PlannedRequest> plan, LoadResult load, IReadOnlyList<Guid> couponIds, CouponApi api, int expectedDeadLetters = 0)
     {
         ArgumentNullException.ThrowIfNull(environment);
         ArgumentNullException.ThrowIfNull(scale);
@@ -100,8 +100,9 @@ public static class FlashSaleScenario
             environment.Log.Write($"[test] {tally}");
 
         var violations = verdict.Violations.ToList();
-        if (await (await TablesAsync(environment).ConfigureAwait(false)).DeadLettersAsync().ConfigureAwait(false) is var deadLetters and > 0)
-            violations.Add($"{deadLetters} dead letters recorded");
+        if (await (await TablesAsync(environment).ConfigureAwait(false)).DeadLettersAsync().ConfigureAwait(false) is var deadLetters
+            && deadLetters != expectedDeadLetters)
+            violations.Add($"{deadLetters} dead letters recorded, {expectedDeadLetters} expected");
 
         foreach (var row in requests.Where((_, i) => i % (requests.Count / 40 + 1) == 0))
         {

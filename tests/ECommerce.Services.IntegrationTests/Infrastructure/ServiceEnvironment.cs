@@ -22,10 +22,13 @@ public sealed class ServiceEnvironment : IAsyncDisposable
     readonly Dictionary<string, string> _databases = new(StringComparer.Ordinal);
     readonly SemaphoreSlim _databaseGate = new(1, 1);
     readonly List<ServiceProcess> _instances = [];
+    readonly PostgresCluster? _ownDatabase;
 
-    ServiceEnvironment(RabbitMqNode broker, string virtualHost, Uri brokerUri, string unique, DatabaseKind kind, string? sqliteDirectory, OutputLog log)
+    ServiceEnvironment(RabbitMqNode broker, string virtualHost, Uri brokerUri, string unique, DatabaseKind kind, string? sqliteDirectory, OutputLog log,
+        PostgresCluster? ownDatabase)
     {
         _broker = broker;
+        _ownDatabase = ownDatabase;
         _virtualHost = virtualHost;
         BrokerUri = brokerUri;
         _unique = unique;
@@ -42,16 +45,19 @@ public sealed class ServiceEnvironment : IAsyncDisposable
     /// <summary>The partitions the provisioned topology has (the default), which the instances also use.</summary>
     public static MessagingOptions Messaging { get; } = new();
 
-    public static async Task<ServiceEnvironment> CreateAsync(string name, DatabaseKind database, ITestOutputHelper output)
+    /// <param name="ownBroker">A broker of the test's own instead of the shared one: for a test that kills it.</param>
+    /// <param name="ownDatabase">A PostgreSQL cluster of the test's own instead of the shared one: for a test that stops it.</param>
+    public static async Task<ServiceEnvironment> CreateAsync(string name, DatabaseKind database, ITestOutputHelper output,
+        RabbitMqNode? ownBroker = null, PostgresCluster? ownDatabase = null)
     {
         ArgumentNullException.ThrowIfNull(output);
         var unique = $"{name}-{(database == DatabaseKind.PostgreSql ? "pg" : "lite")}-{Guid.NewGuid().ToString("N")[..8]}";
         var log = new OutputLog(output);
-        log.Write($"[test] {unique}: waiting for the shared broker{(database == DatabaseKind.PostgreSql ? " and database" : string.Empty)}");
+        log.Write($"[test] {unique}: waiting for the broker{(database == DatabaseKind.PostgreSql ? " and database" : string.Empty)}");
         // Both servers start at once on first use; each takes seconds.
-        if (database == DatabaseKind.PostgreSql)
+        if (database == DatabaseKind.PostgreSql && ownDatabase is null)
             _ = SharedInfrastructure.DatabaseAsync();
-        var broker = await SharedInfrastructure.BrokerAsync().ConfigureAwait(false);
+        var broker = ownBroker ?? await SharedInfrastructure.BrokerAsync().ConfigureAwait(false);
         var brokerUri = await broker.CreateVirtualHostAsync(unique).ConfigureAwait(false);
         await TopologyProvisioner.ProvisionAsync(brokerUri, Messaging).ConfigureAwait(false);
 
@@ -63,7 +69,7 @@ public sealed class ServiceEnvironment : IAsyncDisposable
         }
 
         log.Write($"[test] {unique}: virtual host {brokerUri}");
-        return new ServiceEnvironment(broker, unique, brokerUri, unique, database, sqliteDirectory, log);
+        return new ServiceEnvironment(broker, unique, brokerUri, unique, database, sqliteDirectory, log, ownDatabase);
     }
 
     /// <summary>The connection string of <paramref name="service"/>'s database in this test, created on first use.</summary>
@@ -75,7 +81,7 @@ public sealed class ServiceEnvironment : IAsyncDisposable
             if (_databases.TryGetValue(service, out var existing))
                 return existing;
             var connectionString = _kind == DatabaseKind.PostgreSql
-                ? await (await SharedInfrastructure.DatabaseAsync().ConfigureAwait(false))
+                ? await (_ownDatabase ?? await SharedInfrastructure.DatabaseAsync().ConfigureAwait(false))
                     .CreateDatabaseAsync($"{_unique}_{service}".Replace('-', '_')).ConfigureAwait(false)
                 : $"Data Source={Path.Combine(_sqliteDirectory!, service + ".db")}";
             _databases[service] = connectionString;

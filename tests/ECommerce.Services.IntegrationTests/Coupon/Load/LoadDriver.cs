@@ -4,10 +4,11 @@ namespace ECommerce.Services.IntegrationTests.Coupon.Load;
 
 /// <summary>Sends a plan's requests with bounded concurrency, spread round-robin over the instances that are alive. A request
 /// whose instance fails at the transport level (it was killed, or did not answer in time) is sent again, with the same Idempotency-Key, to the next live
-/// instance; any HTTP answer other than 202 is recorded as unexpected and not retried.</summary>
+/// instance. A 503 (the service could not reach its database; nothing was changed) is retried after a growing pause, as a
+/// well-behaved client honours Retry-After. Any other answer than 202 is recorded as unexpected and not retried.</summary>
 public static class LoadDriver
 {
-    const int MaxAttempts = 5;
+    const int MaxAttempts = 12;
 
     /// <param name="onAccepted">Called with the running count of accepted requests, after each acceptance.</param>
     public static async Task<LoadResult> RunAsync(IReadOnlyList<PlannedRequest> plan, IReadOnlyList<Guid> coupons,
@@ -62,6 +63,12 @@ public static class LoadDriver
                 if (answer.StatusCode == HttpStatusCode.Accepted)
                     return new RequestOutcome(answer.RequestId, endpoint.Name, attempt + 1, failures, sentAt, System.Diagnostics.Stopwatch.GetTimestamp());
                 failures.Add($"{endpoint.Name}: HTTP {(int)answer.StatusCode}");
+                if (answer.StatusCode == HttpStatusCode.ServiceUnavailable)
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(250 * (attempt + 1))).ConfigureAwait(false);
+                    continue;
+                }
+
                 return new RequestOutcome(null, null, attempt + 1, failures, sentAt, long.MaxValue);
             }
             catch (HttpRequestException e)
