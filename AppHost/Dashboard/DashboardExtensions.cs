@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json.Serialization;
 using ECommerce.AppHost.Hosting;
+using ECommerce.AppHost.Telemetry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http.Json;
@@ -29,6 +30,7 @@ public static class DashboardExtensions
         builder.Services.AddProblemDetails();
         builder.Services.AddHttpClient(OpsClient, http => http.Timeout = TimeSpan.FromSeconds(5));
         builder.Services.AddSingleton<ServiceOpsClient>();
+        builder.Services.AddOtlpReceiver(builder.Configuration);
         return builder;
     }
 
@@ -38,6 +40,8 @@ public static class DashboardExtensions
         var settings = app.Services.GetRequiredService<AppHostSettings>();
         app.UseMiddleware<LocalRequestGuard>(settings.DashboardPort);
         app.UseStatusCodePages();
+        app.MapOtlpReceiver();
+        app.MapTelemetryApi();
         app.MapResourceApi();
         app.MapMessagingApi();
         app.MapDashboardAssets();

@@ -18,4 +18,12 @@ public static class MessagingDiagnostics
     public static Counter<long> OutboxFailures { get; } = Meter.CreateCounter<long>("ecommerce.outbox.failures", description: "Outbox publish attempts that failed");
 
     public static Counter<long> DeadLettersRecorded { get; } = Meter.CreateCounter<long>("ecommerce.dead_letters.recorded", description: "Faulted messages stored");
+
+    static long s_outboxBacklog;
+
+    /// <summary>Observed at each metric export: the rows the relay last saw waiting (one relay per process).</summary>
+    public static ObservableGauge<long> OutboxBacklog { get; } = Meter.CreateObservableGauge("ecommerce.outbox.backlog",
+        () => Interlocked.Read(ref s_outboxBacklog), description: "Outbox rows waiting to be published");
+
+    internal static void ReportOutboxBacklog(long backlog) => Interlocked.Exchange(ref s_outboxBacklog, backlog);
 }

@@ -1,4 +1,5 @@
 using ECommerce.ServiceDefaults.Messaging.Outbox;
+using ECommerce.ServiceDefaults.Telemetry;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -25,7 +26,7 @@ public static class PersistenceExtensions
             if (connection.Provider == DatabaseProvider.PostgreSql)
                 options.UseNpgsql(connection.ConnectionString);
             else
-                options.UseSqlite(connection.ConnectionString).AddInterceptors(new SqlitePragmaInterceptor());
+                options.UseSqlite(connection.ConnectionString).AddInterceptors(new SqlitePragmaInterceptor(), new SqliteCommandTracing());
             options.AddInterceptors(sp.GetRequiredService<OutboxSignalInterceptor>());
         });
         builder.Services.AddScoped<MessagingDbContext>(sp => sp.GetRequiredService<TDbContext>());

@@ -12,7 +12,7 @@ namespace ECommerce.ServiceDefaults.Telemetry;
 
 public static class TelemetryExtensions
 {
-    static readonly string[] Sources = ["Microsoft.AspNetCore", "System.Net.Http", "MassTransit", "Npgsql", MessagingDiagnostics.Name];
+    static readonly string[] Sources = ["Microsoft.AspNetCore", "System.Net.Http", "MassTransit", "Npgsql", MessagingDiagnostics.Name, SqliteCommandTracing.SourceName];
     static readonly string[] Meters = ["Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "System.Net.Http", "MassTransit", MessagingDiagnostics.Name];
 
     /// <summary>Traces, metrics and logs over OTLP with the core SDK (the hosting and instrumentation packages are not available

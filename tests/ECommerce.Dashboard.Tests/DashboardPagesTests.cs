@@ -10,7 +10,7 @@ public sealed class DashboardPagesTests(DashboardSuite suite, ITestOutputHelper 
     private static readonly LocatorAssertionsToHaveCountOptions Minute = new() { Timeout = 60_000 };
 
     [Fact]
-    public async Task Resources_console_and_topics_pages_show_the_running_suite()
+    public async Task Resources_console_topics_metrics_and_logs_pages_show_the_running_suite()
     {
         var errors = new List<string>();
         var page = await suite.NewPageAsync(line => { errors.Add(line); output.WriteLine(line); });
@@ -30,6 +30,13 @@ public sealed class DashboardPagesTests(DashboardSuite suite, ITestOutputHelper 
 
         await page.GotoAsync("#/topics");
         await Assertions.Expect(page.Locator("[data-testid=topic][data-topic=coupon-issue] [data-testid=queue-row][data-service=coupon]")).ToHaveCountAsync(4, Minute);
+
+        await page.GotoAsync("#/metrics");
+        await Assertions.Expect(page.GetByTestId("metrics-card")).ToHaveCountAsync(4, Minute);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(DashboardSuite.ArtifactsDirectory, "metrics.png") });
+
+        await page.GotoAsync("#/logs");
+        await Assertions.Expect(page.GetByTestId("log-row").First).ToBeVisibleAsync(new() { Timeout = 60_000 });
 
         Assert.Empty(errors);
         await page.Context.CloseAsync();

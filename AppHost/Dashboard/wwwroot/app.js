@@ -252,7 +252,7 @@ async function tracePage(root, traceId) {
       const width = Math.max((span.durationMs / total) * 100, 0.2);
       const row = h('div', { class: 'span-row', 'data-testid': 'span-row', 'data-service': span.service, 'data-kind': span.kind, 'data-span-id': span.spanId,
         onclick: () => { selected = span.spanId; for (const r of waterfall.children) r.classList.toggle('selected', r === row); showSpan(details, span); } },
-        h('div', { class: 'span-name', style: { paddingLeft: (6 + depth * 14) + 'px' }, title: span.name }, chip(span.service), ' ', span.name),
+        h('div', { class: 'span-name', style: { paddingLeft: (6 + Math.min(depth, 16) * 8) + 'px' }, title: span.name }, chip(span.service), ' ', span.name),
         h('div', { class: 'span-track' },
           h('div', { class: 'span-bar' + (span.status === 'error' ? ' error' : ''), style: { left: left + '%', width: width + '%', background: colorOf(span.service) } }),
           h('span', { class: 'span-label', style: left > 70 ? { right: (100 - left + 0.5) + '%' } : { left: (left + width + 0.5) + '%' } },

@@ -29,8 +29,18 @@ public sealed partial class OutboxRelay(
     readonly string _owner = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
     DateTimeOffset _nextPurge = DateTimeOffset.MinValue;
 
-    /// <summary>Rows waiting to be published, as last seen by this instance's relay.</summary>
-    public long Backlog { get; private set; }
+    long _backlog;
+
+    /// <summary>Rows waiting to be published, as last seen by this instance's relay; also the <c>ecommerce.outbox.backlog</c> gauge.</summary>
+    public long Backlog
+    {
+        get => Interlocked.Read(ref _backlog);
+        private set
+        {
+            Interlocked.Exchange(ref _backlog, value);
+            MessagingDiagnostics.ReportOutboxBacklog(value);
+        }
+    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

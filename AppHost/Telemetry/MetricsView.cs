@@ -1,0 +1,3 @@
+namespace ECommerce.AppHost.Telemetry;
+
+internal sealed record MetricsView(IReadOnlyList<ServiceMetricsView> Services);

@@ -1,0 +1,8 @@
+namespace ECommerce.AppHost.Telemetry;
+
+public enum OtlpSignal
+{
+    Traces,
+    Logs,
+    Metrics,
+}
