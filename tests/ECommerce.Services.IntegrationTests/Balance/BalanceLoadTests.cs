@@ -25,9 +25,19 @@ public sealed class BalanceLoadTests(ITestOutputHelper output)
     [Theory]
     [InlineData(DatabaseKind.PostgreSql)]
     [InlineData(DatabaseKind.Sqlite)]
-    public async Task Two_instances_keep_every_balance_exact_and_every_users_changes_in_order(DatabaseKind database)
+    public Task Two_instances_keep_every_balance_exact_and_every_users_changes_in_order(DatabaseKind database) =>
+        RunAsync(database, Scale(), killHalfWay: false);
+
+    /// <summary>The same with instance "a" SIGKILLed half-way: charges in flight to it fail at the transport and are retried on
+    /// "b" with the same Idempotency-Key (applied once whether or not "a" had committed them); "b" takes over a's partitions of
+    /// balance-commands and its outbox lease.</summary>
+    [Fact]
+    public Task One_instance_killed_half_way_loses_and_doubles_nothing() =>
+        RunAsync(DatabaseKind.PostgreSql, (50, 40), killHalfWay: true);
+
+    async Task RunAsync(DatabaseKind database, (int Users, int OperationsPerUser) scale, bool killHalfWay)
     {
-        var (users, operationsPerUser) = Scale();
+        var (users, operationsPerUser) = scale;
         await using var environment = await ServiceEnvironment.CreateAsync("balance", database, output);
         var instances = await Task.WhenAll(
             environment.StartInstanceAsync(Service, "a", 0, 2),
@@ -46,12 +56,20 @@ public sealed class BalanceLoadTests(ITestOutputHelper output)
         var failures = new List<string>();
         var clock = Stopwatch.StartNew();
         var next = -1;
+        var retried = 0;
+        Task? kill = null;
         await Task.WhenAll(Enumerable.Range(0, Concurrency).Select(async _ =>
         {
             await Task.Yield();
             while (Interlocked.Increment(ref next) is var i && i < plan.Count)
             {
                 var operation = plan[i];
+                if (killHalfWay && i == plan.Count / 2)
+                {
+                    environment.Log.Write($"[test] operation {i}: killing instance a (pid {instances[0].Pid}) with SIGKILL");
+                    kill = instances[0].KillAsync();
+                }
+
                 if (!operation.IsCharge)
                 {
                     await bus.SendAsync(new DeductBalance(operation.OrderId!.Value, operation.UserId, operation.Amount));
@@ -59,7 +77,25 @@ public sealed class BalanceLoadTests(ITestOutputHelper output)
                 }
 
                 var key = string.Create(CultureInfo.InvariantCulture, $"load-{operation.Index}");
-                var (status, _) = await apis[operation.Index % 2].ChargeAsync(operation.UserId, operation.Amount, key);
+                var target = operation.Index % 2;
+                HttpStatusCode status;
+                while (true)
+                {
+                    if (instances[target].HasExited)
+                        target = 1;
+                    try
+                    {
+                        status = (await apis[target].ChargeAsync(operation.UserId, operation.Amount, key)).Status;
+                        break;
+                    }
+                    catch (Exception e) when (killHalfWay && target == 0 && e is HttpRequestException or TaskCanceledException)
+                    {
+                        // No answer from the victim: the charge may or may not have committed; the key makes the retry safe.
+                        Interlocked.Increment(ref retried);
+                        target = 1;
+                    }
+                }
+
                 if (status != HttpStatusCode.OK)
                 {
                     lock (failures)
@@ -67,11 +103,17 @@ public sealed class BalanceLoadTests(ITestOutputHelper output)
                 }
             }
         }));
-        environment.Log.Write($"[test] load sent in {clock.Elapsed.TotalSeconds:0.0} s; waiting for every deduct to be decided and published");
+        if (kill is not null)
+            await kill;
+        environment.Log.Write($"[test] load sent in {clock.Elapsed.TotalSeconds:0.0} s ({retried} charges retried on b); waiting for every " +
+            "deduct to be decided and published");
+        var survivors = killHalfWay ? instances[1..] : instances;
+        if (killHalfWay)
+            apis = [apiB, apiB];
 
         await Poll.UntilAsync(async _ =>
         {
-            if (instances.Any(i => i.HasExited))
+            if (survivors.Any(i => i.HasExited))
                 throw new InvalidOperationException("An instance exited during the load.");
             return await tables.DecidedDeductsAsync() == deducts && await tables.UnsentOutboxAsync() == 0;
         }, TimeSpan.FromMinutes(3), $"all {deducts} deducts decided and the outbox published", interval: TimeSpan.FromMilliseconds(250));
