@@ -16,7 +16,8 @@ namespace ECommerce.Services.IntegrationTests.Order;
 /// charge minus its completed payments; the coupons in use are exactly those of completed orders; order-completed carries
 /// exactly the completed orders — while the order service is SIGKILLed half-way through the load and started again (a run
 /// without the kill checks nothing more: every invariant is the same, and the 3-minute budget of these tests on both databases
-/// leaves room for one run each).</summary>
+/// leaves room for one run each). The same with the broker SIGKILLed and restarted half-way instead (PostgreSQL): the order
+/// service and the doubles reconnect by themselves, and every invariant holds.</summary>
 public sealed class OrderSagaTests(ITestOutputHelper output)
 {
     const string Service = "order";
@@ -28,11 +29,13 @@ public sealed class OrderSagaTests(ITestOutputHelper output)
     const decimal Discount = 5m;
 
     [Theory]
-    [InlineData(DatabaseKind.PostgreSql)]
-    [InlineData(DatabaseKind.Sqlite)]
-    public async Task Concurrent_orders_all_end_with_stock_balances_and_coupons_consistent_across_a_kill_and_restart(DatabaseKind database)
+    [InlineData(DatabaseKind.PostgreSql, OrderFault.KillService)]
+    [InlineData(DatabaseKind.Sqlite, OrderFault.KillService)]
+    [InlineData(DatabaseKind.PostgreSql, OrderFault.CrashBroker)]
+    public async Task Concurrent_orders_all_end_with_stock_balances_and_coupons_consistent_across_a_fault(DatabaseKind database, OrderFault fault)
     {
-        await using var environment = await ServiceEnvironment.CreateAsync("order-saga", database, output);
+        await using var ownBroker = fault == OrderFault.CrashBroker ? await RabbitMqNode.StartAsync() : null;
+        await using var environment = await ServiceEnvironment.CreateAsync("order-saga", database, output, ownBroker);
         var random = new Random(20_261_122);
         var ledger = new DoubleLedger();
         var initialBalance = new Dictionary<long, decimal>();
@@ -65,7 +68,7 @@ public sealed class OrderSagaTests(ITestOutputHelper output)
             return new PlannedOrder($"order-{i}", user, coupon, lines);
         }).ToList();
 
-        environment.Log.Write($"[test] placing {Orders} orders, {Concurrency} at a time, killing the order service half-way");
+        environment.Log.Write($"[test] placing {Orders} orders, {Concurrency} at a time, with {fault} half-way");
         var clock = Stopwatch.StartNew();
         var accepted = 0;
         Task<ServiceProcess>? restart = null;
@@ -73,7 +76,7 @@ public sealed class OrderSagaTests(ITestOutputHelper output)
         {
             await client.PlaceAsync(order, DateTimeOffset.UtcNow.AddMinutes(2));
             if (Interlocked.Increment(ref accepted) == Orders / 2)
-                restart = KillAndRestartAsync(environment, first, client);
+                restart = fault == OrderFault.KillService ? KillAndRestartAsync(environment, first, client) : CrashBrokerAsync(environment, ownBroker!, first);
         });
         environment.Log.Write($"[test] {Orders} orders accepted in {clock.Elapsed.TotalSeconds:0.0} s ({client.TransportFailures} transport failures retried)");
         Assert.NotNull(restart);
@@ -123,7 +126,22 @@ public sealed class OrderSagaTests(ITestOutputHelper output)
                 && ledger.CompletedEvents.Keys.ToHashSet().SetEquals(completedIds),
             TimeSpan.FromSeconds(30), "balances, coupons and order-completed events to match the completed orders");
         Assert.Equal(0, await tables.DeadLettersAsync());
-        Assert.True(first.HasExited, "the first instance was never killed");
+        if (fault == OrderFault.KillService)
+            Assert.True(first.HasExited, "the first instance was never killed");
+        else
+            Assert.False(first.HasExited, "the order service died with the broker");
+    }
+
+    /// <summary>SIGKILLs the broker, and restarts it after a 3 s outage (timed on the clock while the load goes on).</summary>
+    static async Task<ServiceProcess> CrashBrokerAsync(ServiceEnvironment environment, RabbitMqNode broker, ServiceProcess service)
+    {
+        environment.Log.Write($"[test] killing the broker (pid {broker.Pid}) with SIGKILL");
+        await broker.KillAsync();
+        var until = DateTime.UtcNow + TimeSpan.FromSeconds(3);
+        await Poll.UntilAsync(() => DateTime.UtcNow >= until, TimeSpan.FromSeconds(10), "the outage to last");
+        await broker.RestartAsync();
+        environment.Log.Write($"[test] broker back (pid {broker.Pid})");
+        return service;
     }
 
     static async Task<ServiceProcess> StartOrderServiceAsync(ServiceEnvironment environment, string name)
