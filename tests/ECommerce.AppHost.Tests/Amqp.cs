@@ -18,12 +18,25 @@ internal static class Amqp
         await channel.BasicPublishAsync(exchange, routingKey, mandatory: true, new BasicProperties { Persistent = true },
             System.Text.Encoding.UTF8.GetBytes(body));
 
-    /// <summary>The next message of <paramref name="queue"/>, waiting for it to arrive.</summary>
-    public static async Task<string> GetAsync(IChannel channel, string queue)
+    /// <summary>The next message of <paramref name="queue"/>, waiting for it to arrive — and, after a broker restart, for
+    /// the queue itself to be recovered: a loaded node may accept connections before it has recovered its durable queues, and
+    /// until then it answers NOT_FOUND, which closes the channel (so each attempt uses a channel of its own).</summary>
+    public static async Task<string> GetAsync(IConnection connection, string queue)
     {
+        ArgumentNullException.ThrowIfNull(connection);
         BasicGetResult? result = null;
-        await Poll.UntilAsync(async _ => (result = await channel.BasicGetAsync(queue, autoAck: true)) is not null,
-            TimeSpan.FromSeconds(10), $"a message in {queue}");
+        await Poll.UntilAsync(async _ =>
+        {
+            await using var channel = await connection.CreateChannelAsync();
+            try
+            {
+                return (result = await channel.BasicGetAsync(queue, autoAck: true)) is not null;
+            }
+            catch (RabbitMQ.Client.Exceptions.OperationInterruptedException e) when (e.ShutdownReason?.ReplyCode == 404)
+            {
+                return false;
+            }
+        }, TimeSpan.FromSeconds(30), $"a message in {queue}");
         return System.Text.Encoding.UTF8.GetString(result!.Body.Span);
     }
 }

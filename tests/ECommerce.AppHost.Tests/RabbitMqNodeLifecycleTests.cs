@@ -29,8 +29,7 @@ public sealed class RabbitMqNodeLifecycleTests(ITestOutputHelper output)
         Assert.True(ProcessTree.IsAlive(node.Pid));
         await using (var connection = await Amqp.ConnectAsync(node.AmqpUri))
         {
-            await using var channel = await connection.CreateChannelAsync();
-            Assert.Equal("confirmed before the crash", await Amqp.GetAsync(channel, "durable"));
+            Assert.Equal("confirmed before the crash", await Amqp.GetAsync(connection, "durable"));
         }
 
         var processes = ProcessTree.FindByEnvironment("RABBITMQ_NODENAME", node.NodeName);

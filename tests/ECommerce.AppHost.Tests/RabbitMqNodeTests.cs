@@ -21,7 +21,7 @@ public sealed class RabbitMqNodeTests(RabbitMqNodeFixture fixture) : IClassFixtu
             var queue = await channel.QueueDeclareAsync(string.Empty, durable: false, exclusive: true, autoDelete: true);
             await channel.BasicPublishAsync(string.Empty, queue.QueueName, "hello"u8.ToArray());
 
-            Assert.Equal("hello", await Amqp.GetAsync(channel, queue.QueueName));
+            Assert.Equal("hello", await Amqp.GetAsync(connection, queue.QueueName));
         }
 
         await Node.DeleteVirtualHostAsync(virtualHost);
@@ -98,8 +98,7 @@ public sealed class RabbitMqNodeTests(RabbitMqNodeFixture fixture) : IClassFixtu
         Assert.False(ProcessTree.IsAlive(pidBefore));
         await using (var connection = await Amqp.ConnectAsync(uri))
         {
-            await using var channel = await connection.CreateChannelAsync();
-            Assert.Equal("survivor", await Amqp.GetAsync(channel, "durable"));
+            Assert.Equal("survivor", await Amqp.GetAsync(connection, "durable"));
         }
     }
 }
