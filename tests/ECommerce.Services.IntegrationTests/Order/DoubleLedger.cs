@@ -53,13 +53,22 @@ public sealed class DoubleLedger
         }
     }
 
-    /// <summary>Gives back what the order paid, once; nothing for an order that paid nothing.</summary>
+    /// <summary>Gives back what the order paid, once. A refund that finds nothing paid (it overtook its deduct, e.g. a timeout's
+    /// compensation while the deduct waited out a broker outage) leaves the order refused, so the late deduct is refused too —
+    /// as the balance service records a Compensated decision.</summary>
     public void Refund(Guid orderId, long userId)
     {
         lock (_gate)
         {
-            if (_deducted.TryGetValue(orderId, out var amount) && _refunded.Add(orderId))
-                _balances[userId] += amount;
+            if (_deducted.TryGetValue(orderId, out var amount))
+            {
+                if (_refunded.Add(orderId))
+                    _balances[userId] += amount;
+            }
+            else
+            {
+                _rejected.Add(orderId);
+            }
         }
     }
 

@@ -6,6 +6,6 @@ public enum OrderFault
     /// <summary>The order service is SIGKILLed and started again.</summary>
     KillService,
 
-    /// <summary>The broker (the test's own) is SIGKILLed and restarted; the order service keeps running.</summary>
-    CrashBroker,
+    /// <summary>Two order-service instances run; one is SIGKILLed and the other carries on alone.</summary>
+    KillOneOfTwo,
 }
