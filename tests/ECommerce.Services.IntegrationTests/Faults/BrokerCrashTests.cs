@@ -1,6 +1,5 @@
 using ECommerce.AppHost.Infrastructure;
 using ECommerce.Services.IntegrationTests.Coupon;
-using ECommerce.Services.IntegrationTests.Coupon.Load;
 using ECommerce.Services.IntegrationTests.Infrastructure;
 using Xunit;
 using Xunit.Abstractions;
@@ -20,53 +19,39 @@ public sealed class BrokerCrashTests(ITestOutputHelper output)
     [InlineData(DatabaseKind.Sqlite)]
     public async Task A_flash_sale_survives_a_broker_crash_and_restart(DatabaseKind database)
     {
-        var scale = FaultScale.Sale;
         await using var broker = await RabbitMqNode.StartAsync();
         await using var environment = await ServiceEnvironment.CreateAsync("broker-crash", database, output, ownBroker: broker);
-        var first = await FlashSaleScenario.StartInstanceAsync(environment, "first", 0, 2);
-        var second = await FlashSaleScenario.StartInstanceAsync(environment, "second", 1, 2);
-        await Task.WhenAll(first.WaitHealthyAsync(TimeSpan.FromSeconds(120)), second.WaitHealthyAsync(TimeSpan.FromSeconds(120)));
-        await FlashSaleScenario.WaitForIssuingConsumersAsync(environment, 2);
-
-        using var firstApi = new CouponApi(first.BaseAddress, FlashSaleScenario.Concurrency);
-        using var secondApi = new CouponApi(second.BaseAddress, FlashSaleScenario.Concurrency);
-        var couponIds = await FlashSaleScenario.CreateCouponsAsync(firstApi, scale);
-        var plan = FlashSalePlan.Create(scale.Users, scale.RequestsPerUser, scale.Coupons, FlashSaleScenario.Seed);
-        environment.Log.Write($"[test] sending {plan.Count} requests from {scale.Users} users");
+        using var sale = await TwoInstanceSale.StartAsync(environment);
 
         Task? crash = null;
         var brokerPid = broker.Pid;
         var killedAt = DateTimeOffset.MaxValue;
         var backAt = DateTimeOffset.MaxValue;
-        var load = await LoadDriver.RunAsync(plan, couponIds,
-            [new ServiceEndpoint("first", firstApi, () => !first.HasExited), new ServiceEndpoint("second", secondApi, () => !second.HasExited)],
-            FlashSaleScenario.Concurrency,
-            accepted =>
+        var load = await sale.RunAsync(accepted =>
+        {
+            if (accepted != sale.Plan.Count / 2)
+                return;
+            crash = Task.Run(async () =>
             {
-                if (accepted != plan.Count / 2)
-                    return;
-                crash = Task.Run(async () =>
-                {
-                    environment.Log.Write($"[test] {accepted} accepted: killing the broker (pid {broker.Pid}) with SIGKILL");
-                    killedAt = DateTimeOffset.UtcNow;
-                    await broker.KillAsync();
-                    // The outage is timed without a sleep: wait for the clock while the load keeps running.
-                    var until = DateTime.UtcNow + Outage;
-                    await Poll.UntilAsync(() => DateTime.UtcNow >= until, Outage + TimeSpan.FromSeconds(5), "the outage to last");
-                    await broker.RestartAsync();
-                    backAt = DateTimeOffset.UtcNow;
-                    environment.Log.Write($"[test] broker back (pid {broker.Pid})");
-                });
+                environment.Log.Write($"[test] {accepted} accepted: killing the broker (pid {broker.Pid}) with SIGKILL");
+                killedAt = DateTimeOffset.UtcNow;
+                await broker.KillAsync();
+                // The outage is timed without a sleep: wait for the clock while the load keeps running.
+                var until = DateTime.UtcNow + Outage;
+                await Poll.UntilAsync(() => DateTime.UtcNow >= until, Outage + TimeSpan.FromSeconds(5), "the outage to last");
+                await broker.RestartAsync();
+                backAt = DateTimeOffset.UtcNow;
+                environment.Log.Write($"[test] broker back (pid {broker.Pid})");
             });
+        });
         Assert.NotNull(crash);
         await crash;
         Assert.NotEqual(brokerPid, broker.Pid);
         environment.Log.Write($"[test] {load.Accepted} accepted in {load.Elapsed.TotalSeconds:0.0} s; {load.UnexpectedAnswers} unexpected answers");
 
-        await FlashSaleScenario.WaitUntilDecidedAsync(environment, plan.Count, [first, second]);
-        var verdict = await FlashSaleScenario.VerifyAsync(environment, scale, plan, load, couponIds, firstApi);
+        var verdict = await sale.FinishAsync(load);
         Assert.True(verdict.Violations.Count == 0, verdict.Describe());
-        Assert.False(first.HasExited || second.HasExited, "an instance died with the broker");
+        Assert.False(sale.First.HasExited || sale.Second.HasExited, "an instance died with the broker");
         // The crash cut through the sale: decisions before it, and decisions of requests accepted while it was down.
         var requests = await (await FlashSaleScenario.TablesAsync(environment)).IssueRequestsAsync();
         Assert.Contains(requests, r => r.DecidedAt < killedAt);

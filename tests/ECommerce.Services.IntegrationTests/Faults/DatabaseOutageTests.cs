@@ -1,6 +1,4 @@
 using ECommerce.AppHost.Infrastructure;
-using ECommerce.Services.IntegrationTests.Coupon;
-using ECommerce.Services.IntegrationTests.Coupon.Load;
 using ECommerce.Services.IntegrationTests.Infrastructure;
 using Xunit;
 using Xunit.Abstractions;
@@ -18,38 +16,25 @@ public sealed class DatabaseOutageTests(ITestOutputHelper output)
     [Fact]
     public async Task A_flash_sale_survives_its_database_going_away_for_seconds()
     {
-        var scale = FaultScale.Sale;
         await using var database = await PostgresCluster.StartAsync();
         await using var environment = await ServiceEnvironment.CreateAsync("db-outage", DatabaseKind.PostgreSql, output, ownDatabase: database);
-        var first = await FlashSaleScenario.StartInstanceAsync(environment, "first", 0, 2);
-        var second = await FlashSaleScenario.StartInstanceAsync(environment, "second", 1, 2);
-        await Task.WhenAll(first.WaitHealthyAsync(TimeSpan.FromSeconds(120)), second.WaitHealthyAsync(TimeSpan.FromSeconds(120)));
-        await FlashSaleScenario.WaitForIssuingConsumersAsync(environment, 2);
-
-        using var firstApi = new CouponApi(first.BaseAddress, FlashSaleScenario.Concurrency);
-        using var secondApi = new CouponApi(second.BaseAddress, FlashSaleScenario.Concurrency);
-        var couponIds = await FlashSaleScenario.CreateCouponsAsync(firstApi, scale);
-        var plan = FlashSalePlan.Create(scale.Users, scale.RequestsPerUser, scale.Coupons, FlashSaleScenario.Seed);
-        environment.Log.Write($"[test] sending {plan.Count} requests from {scale.Users} users");
+        using var sale = await TwoInstanceSale.StartAsync(environment);
 
         Task? outage = null;
-        var load = await LoadDriver.RunAsync(plan, couponIds,
-            [new ServiceEndpoint("first", firstApi, () => !first.HasExited), new ServiceEndpoint("second", secondApi, () => !second.HasExited)],
-            FlashSaleScenario.Concurrency,
-            accepted =>
+        var load = await sale.RunAsync(accepted =>
+        {
+            if (accepted != sale.Plan.Count / 2)
+                return;
+            outage = Task.Run(async () =>
             {
-                if (accepted != plan.Count / 2)
-                    return;
-                outage = Task.Run(async () =>
-                {
-                    environment.Log.Write($"[test] {accepted} accepted: stopping PostgreSQL");
-                    await database.StopTemporarilyAsync();
-                    var until = DateTime.UtcNow + Outage;
-                    await Poll.UntilAsync(() => DateTime.UtcNow >= until, Outage + TimeSpan.FromSeconds(5), "the outage to last");
-                    await database.StartAgainAsync();
-                    environment.Log.Write("[test] PostgreSQL back");
-                });
+                environment.Log.Write($"[test] {accepted} accepted: stopping PostgreSQL");
+                await database.StopTemporarilyAsync();
+                var until = DateTime.UtcNow + Outage;
+                await Poll.UntilAsync(() => DateTime.UtcNow >= until, Outage + TimeSpan.FromSeconds(5), "the outage to last");
+                await database.StartAgainAsync();
+                environment.Log.Write("[test] PostgreSQL back");
             });
+        });
         Assert.NotNull(outage);
         await outage;
 
@@ -61,9 +46,8 @@ public sealed class DatabaseOutageTests(ITestOutputHelper output)
         Assert.True(answers.GetValueOrDefault("HTTP 503") > 0, "no request met the outage");
         Assert.Equal(["HTTP 503"], answers.Keys.Where(k => k.StartsWith("HTTP", StringComparison.Ordinal)));
 
-        await FlashSaleScenario.WaitUntilDecidedAsync(environment, plan.Count, [first, second]);
-        var verdict = await FlashSaleScenario.VerifyAsync(environment, scale, plan, load, couponIds, firstApi);
+        var verdict = await sale.FinishAsync(load);
         Assert.True(verdict.Violations.Count == 0, verdict.Describe());
-        Assert.False(first.HasExited || second.HasExited, "an instance died with the database");
+        Assert.False(sale.First.HasExited || sale.Second.HasExited, "an instance died with the database");
     }
 }

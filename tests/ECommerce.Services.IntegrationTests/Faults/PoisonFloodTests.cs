@@ -1,6 +1,5 @@
 using ECommerce.AppHost.Infrastructure;
 using ECommerce.Services.IntegrationTests.Coupon;
-using ECommerce.Services.IntegrationTests.Coupon.Load;
 using ECommerce.Services.IntegrationTests.Infrastructure;
 using Xunit;
 using Xunit.Abstractions;
@@ -21,41 +20,28 @@ public sealed class PoisonFloodTests(ITestOutputHelper output)
     [Fact]
     public async Task Poison_messages_are_dead_lettered_once_each_while_the_sale_flows()
     {
-        var scale = FaultScale.Sale;
         await using var environment = await ServiceEnvironment.CreateAsync("poison-flood", DatabaseKind.PostgreSql, output);
-        var first = await FlashSaleScenario.StartInstanceAsync(environment, "first", 0, 2);
-        var second = await FlashSaleScenario.StartInstanceAsync(environment, "second", 1, 2);
-        await Task.WhenAll(first.WaitHealthyAsync(TimeSpan.FromSeconds(120)), second.WaitHealthyAsync(TimeSpan.FromSeconds(120)));
-        await FlashSaleScenario.WaitForIssuingConsumersAsync(environment, 2);
-
-        using var firstApi = new CouponApi(first.BaseAddress, FlashSaleScenario.Concurrency);
-        using var secondApi = new CouponApi(second.BaseAddress, FlashSaleScenario.Concurrency);
-        var couponIds = await FlashSaleScenario.CreateCouponsAsync(firstApi, scale);
-        var plan = FlashSalePlan.Create(scale.Users, scale.RequestsPerUser, scale.Coupons, FlashSaleScenario.Seed);
+        using var sale = await TwoInstanceSale.StartAsync(environment);
 
         Task<IReadOnlyList<Guid>>? flood = null;
-        var load = await LoadDriver.RunAsync(plan, couponIds,
-            [new ServiceEndpoint("first", firstApi, () => !first.HasExited), new ServiceEndpoint("second", secondApi, () => !second.HasExited)],
-            FlashSaleScenario.Concurrency,
-            accepted =>
-            {
-                if (accepted != plan.Count / 4)
-                    return;
-                environment.Log.Write($"[test] {accepted} accepted: publishing {Poisons} poison messages into the sale's partitions");
-                flood = Task.Run(() => PoisonPublisher.PublishAsync(environment.BrokerUri, couponIds, Poisons));
-            });
+        var load = await sale.RunAsync(accepted =>
+        {
+            if (accepted != sale.Plan.Count / 4)
+                return;
+            environment.Log.Write($"[test] {accepted} accepted: publishing {Poisons} poison messages into the sale's partitions");
+            flood = Task.Run(() => PoisonPublisher.PublishAsync(environment.BrokerUri, sale.CouponIds, Poisons));
+        });
         Assert.NotNull(flood);
         var poisonIds = await flood;
         Assert.Equal(0, load.UnexpectedAnswers);
 
-        await FlashSaleScenario.WaitUntilDecidedAsync(environment, plan.Count, [first, second]);
         var tables = await FlashSaleScenario.TablesAsync(environment);
         IReadOnlyList<Guid> dead = [];
         await Poll.UntilAsync(async _ => (dead = await tables.DeadLetterMessageIdsAsync()).Count >= Poisons, TimeSpan.FromMinutes(4),
             $"all {Poisons} poison messages to be dead-lettered", interval: TimeSpan.FromMilliseconds(500));
 
         Assert.Equal(poisonIds.Order(), dead.Order());
-        var verdict = await FlashSaleScenario.VerifyAsync(environment, scale, plan, load, couponIds, firstApi, expectedDeadLetters: Poisons);
+        var verdict = await sale.FinishAsync(load, expectedDeadLetters: Poisons);
         Assert.True(verdict.Violations.Count == 0, verdict.Describe());
 
         var latencies = (await tables.IssueRequestsAsync()).Select(r => (r.DecidedAt!.Value - r.AcceptedAt).TotalMilliseconds).Order().ToList();

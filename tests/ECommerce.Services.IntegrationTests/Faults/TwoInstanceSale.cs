@@ -1,0 +1,71 @@
+using ECommerce.Services.IntegrationTests.Coupon;
+using ECommerce.Services.IntegrationTests.Coupon.Load;
+using ECommerce.Services.IntegrationTests.Harness;
+using ECommerce.Services.IntegrationTests.Infrastructure;
+
+namespace ECommerce.Services.IntegrationTests.Faults;
+
+/// <summary>The flash sale every fault test breaks something in: two coupon instances, each the first consumer of half the
+/// coupon-issue partitions and standby on the rest, the <see cref="FaultScale"/> sale's coupons and plan, and the load spread
+/// over both instances.</summary>
+public sealed class TwoInstanceSale : IDisposable
+{
+    readonly ServiceEnvironment _environment;
+
+    TwoInstanceSale(ServiceEnvironment environment, ServiceProcess first, ServiceProcess second)
+    {
+        _environment = environment;
+        First = first;
+        Second = second;
+        FirstApi = new CouponApi(first.BaseAddress, FlashSaleScenario.Concurrency);
+        SecondApi = new CouponApi(second.BaseAddress, FlashSaleScenario.Concurrency);
+        Plan = FlashSalePlan.Create(Scale.Users, Scale.RequestsPerUser, Scale.Coupons, FlashSaleScenario.Seed);
+    }
+
+    public FlashSaleScale Scale { get; } = FaultScale.Sale;
+
+    public ServiceProcess First { get; }
+
+    public ServiceProcess Second { get; }
+
+    public CouponApi FirstApi { get; }
+
+    public CouponApi SecondApi { get; }
+
+    public IReadOnlyList<PlannedRequest> Plan { get; }
+
+    public IReadOnlyList<Guid> CouponIds { get; private set; } = [];
+
+    /// <summary>Starts both instances, waits until every partition has its active and standby consumer, creates the coupons.</summary>
+    public static async Task<TwoInstanceSale> StartAsync(ServiceEnvironment environment)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        var first = await FlashSaleScenario.StartInstanceAsync(environment, "first", 0, 2).ConfigureAwait(false);
+        var second = await FlashSaleScenario.StartInstanceAsync(environment, "second", 1, 2).ConfigureAwait(false);
+        await Task.WhenAll(first.WaitHealthyAsync(TimeSpan.FromSeconds(120)), second.WaitHealthyAsync(TimeSpan.FromSeconds(120))).ConfigureAwait(false);
+        await FlashSaleScenario.WaitForIssuingConsumersAsync(environment, 2).ConfigureAwait(false);
+        var sale = new TwoInstanceSale(environment, first, second);
+        sale.CouponIds = await FlashSaleScenario.CreateCouponsAsync(sale.FirstApi, sale.Scale).ConfigureAwait(false);
+        environment.Log.Write($"[test] sending {sale.Plan.Count} requests from {sale.Scale.Users} users");
+        return sale;
+    }
+
+    /// <summary>Sends the whole plan; <paramref name="onAccepted"/> gets the running count of accepted requests.</summary>
+    public Task<LoadResult> RunAsync(Action<int> onAccepted) =>
+        LoadDriver.RunAsync(Plan, CouponIds,
+            [new ServiceEndpoint("first", FirstApi, () => !First.HasExited), new ServiceEndpoint("second", SecondApi, () => !Second.HasExited)],
+            FlashSaleScenario.Concurrency, onAccepted);
+
+    /// <summary>Waits until every request is decided and the outboxes are drained, then checks every invariant of the sale.</summary>
+    public async Task<FlashSaleVerdict> FinishAsync(LoadResult load, int expectedDeadLetters = 0)
+    {
+        await FlashSaleScenario.WaitUntilDecidedAsync(_environment, Plan.Count, [First, Second]).ConfigureAwait(false);
+        return await FlashSaleScenario.VerifyAsync(_environment, Scale, Plan, load, CouponIds, FirstApi, expectedDeadLetters).ConfigureAwait(false);
+    }
+
+    public void Dispose()
+    {
+        FirstApi.Dispose();
+        SecondApi.Dispose();
+    }
+}
