@@ -41,7 +41,7 @@ public sealed class RabbitMqNode : IAsyncDisposable
         DistributionPort = FreePort.Next();
         ManagementPort = FreePort.Next();
         StreamPort = FreePort.Next();
-        EpmdPort = FreePort.Next();
+        EpmdPort = options.SharedEpmdPort ?? FreePort.Next();
         environment = new Dictionary<string, string?>(StringComparer.Ordinal)
         {
             // The CLI tools find the Erlang cookie in $HOME; the node's own directory holds it.
@@ -88,7 +88,8 @@ public sealed class RabbitMqNode : IAsyncDisposable
 
     public int StreamPort { get; }
 
-    /// <summary>The port of the node's own Erlang port mapper daemon (epmd), so no shared one is left running.</summary>
+    /// <summary>The port of the node's Erlang port mapper daemon (epmd): its own, so no machine-wide one is left running, or
+    /// the one a cluster's first node runs (<see cref="RabbitMqNodeOptions.SharedEpmdPort"/>).</summary>
     public int EpmdPort { get; }
 
     /// <summary>The default virtual host as guest, e.g. <c>amqp://guest:guest@127.0.0.1:20001/</c>.</summary>
@@ -166,6 +167,44 @@ public sealed class RabbitMqNode : IAsyncDisposable
         using var response = await management.DeleteAsync(new Uri("api/vhosts/" + Uri.EscapeDataString(name), UriKind.Relative),
             cancellationToken).ConfigureAwait(false);
         await EnsureSuccessAsync(response, "delete virtual host " + name, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Makes this (fresh) node a member of the cluster <paramref name="clusterNodeName"/> belongs to: the node's
+    /// application stops, joins, and starts again with the cluster's metadata; completes when it accepts AMQP again.</summary>
+    public async Task JoinClusterAsync(string clusterNodeName, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(clusterNodeName);
+        await lifecycle.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            ObjectDisposedException.ThrowIf(disposed, this);
+            if (server is null)
+            {
+                throw new InvalidOperationException($"RabbitMQ node {NodeName} is not running.");
+            }
+
+            foreach (var arguments in new[] { new[] { "stop_app" }, ["join_cluster", clusterNodeName], ["start_app"] })
+            {
+                await CommandRunner.RunAsync(Path.Combine(options.BinDirectory, "rabbitmqctl"), ["-n", NodeName, .. arguments], account,
+                    environment, RootDirectory, cancellationToken: cancellationToken).ConfigureAwait(false);
+            }
+
+            await WaitForPortAsync(AmqpPort, server, "the AMQP listener", cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            lifecycle.Release();
+        }
+    }
+
+    /// <summary>The names of the cluster's nodes that run, as this node sees them (itself alone when not clustered).</summary>
+    public async Task<IReadOnlyList<string>> RunningClusterNodesAsync(CancellationToken cancellationToken = default)
+    {
+        using var response = await management.GetAsync(new Uri("api/nodes?columns=name,running", UriKind.Relative), cancellationToken)
+            .ConfigureAwait(false);
+        await EnsureSuccessAsync(response, "list the cluster's nodes", cancellationToken).ConfigureAwait(false);
+        var nodes = await response.Content.ReadFromJsonAsync<List<NodeStatus>>(cancellationToken).ConfigureAwait(false) ?? [];
+        return nodes.Where(n => n.Running).Select(n => n.Name).ToList();
     }
 
     /// <summary>Kills the broker VM with SIGKILL, as a crash would; its directory (and durable data) stays, so
@@ -309,7 +348,8 @@ public sealed class RabbitMqNode : IAsyncDisposable
 
         // A cookie of its own, so no other node or CLI on the machine can talk to this one by accident.
         var cookiePath = Path.Combine(RootDirectory, ".erlang.cookie");
-        await File.WriteAllTextAsync(cookiePath, Guid.NewGuid().ToString("N").ToUpperInvariant(), cancellationToken).ConfigureAwait(false);
+        await File.WriteAllTextAsync(cookiePath, options.Cookie ?? Guid.NewGuid().ToString("N").ToUpperInvariant(), cancellationToken)
+            .ConfigureAwait(false);
         await account.TakeOwnershipAsync(RootDirectory, cancellationToken).ConfigureAwait(false);
         File.SetUnixFileMode(cookiePath, UnixFileMode.UserRead);
     }
@@ -318,7 +358,7 @@ public sealed class RabbitMqNode : IAsyncDisposable
     {
         // The node would start a port mapper itself, but as a daemon nobody owns that outlives the node. Started here in the
         // foreground, it is a child that is stopped with the node.
-        if (epmd is null || epmd.HasExited)
+        if (options.SharedEpmdPort is null && (epmd is null || epmd.HasExited))
         {
             epmd?.Dispose();
             epmd = ChildProcess.Start("epmd", ["-port", Invariant(EpmdPort), "-address", "127.0.0.1"], account, environment,
@@ -421,6 +461,8 @@ public sealed class RabbitMqNode : IAsyncDisposable
             + " /proc/[0-9]*/environ 2>/dev/null); do p=${f#/proc/}; kill -9 ${p%/environ}; done; ";
         guard.Arm(kill + sweep + "rm -rf " + OrphanGuard.Quote(RootDirectory));
     }
+
+    private sealed record NodeStatus(string Name, bool Running);
 
     private void OnOutput(string line, bool isError)
     {

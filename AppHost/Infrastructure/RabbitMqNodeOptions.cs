@@ -15,6 +15,13 @@ public sealed class RabbitMqNodeOptions
     /// <summary>How long a start (or restart) may take before it counts as failed.</summary>
     public TimeSpan StartTimeout { get; init; } = TimeSpan.FromSeconds(90);
 
+    /// <summary>The Erlang cookie; a fresh random one when null. The nodes of one cluster must share it.</summary>
+    public string? Cookie { get; init; }
+
+    /// <summary>The port of an Erlang port mapper that another node of the same cluster runs (the nodes find each other
+    /// through one port mapper); when null the node runs a port mapper of its own.</summary>
+    public int? SharedEpmdPort { get; init; }
+
     /// <summary>Receives every line the node writes to its console (its log).</summary>
     public Action<string>? OnOutput { get; init; }
 }

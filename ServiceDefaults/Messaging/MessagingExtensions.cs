@@ -42,7 +42,7 @@ public static class MessagingExtensions
         builder.Services.AddScoped<IOutbox, EntityFrameworkOutbox>();
         if (options.Transport == MessagingTransport.RabbitMq)
         {
-            builder.Services.AddSingleton(sp => new PipelinedOutboxPublisher(BrokerUri(builder.Configuration),
+            builder.Services.AddSingleton(sp => new PipelinedOutboxPublisher(Broker(builder.Configuration),
                 sp.GetRequiredService<ILogger<PipelinedOutboxPublisher>>()));
         }
 
@@ -50,7 +50,7 @@ public static class MessagingExtensions
         builder.Services.AddHostedService(sp => sp.GetRequiredService<OutboxRelay>());
         builder.Services.AddScoped<DeadLetterService>();
         builder.Services.AddSingleton<IQueueStatsReader>(sp => options.Transport == MessagingTransport.RabbitMq
-            ? new RabbitMqQueueStatsReader(BrokerUri(builder.Configuration), options.ManagementUri)
+            ? new RabbitMqQueueStatsReader(Broker(builder.Configuration), options.ManagementUri)
             : new UnknownQueueStatsReader());
         builder.Services.Configure<MassTransitHostOptions>(o =>
         {
@@ -70,10 +70,21 @@ public static class MessagingExtensions
 
             if (options.Transport == MessagingTransport.RabbitMq)
             {
-                var brokerUri = BrokerUri(builder.Configuration);
+                var broker = Broker(builder.Configuration);
                 x.UsingRabbitMq((context, cfg) =>
                 {
-                    cfg.Host(brokerUri, h => h.ConnectionName(group));
+                    cfg.Host(broker.Primary, h =>
+                    {
+                        h.ConnectionName(group);
+                        if (broker.IsCluster)
+                        {
+                            h.UseCluster(c =>
+                            {
+                                foreach (var node in broker.HostAndPorts)
+                                    c.Node(node);
+                            });
+                        }
+                    });
                     endpoints.ConfigureRabbitMq(context, cfg);
                 });
                 builder.Services.AddHostedService<StandbyPartitionSubscriber>();
@@ -86,10 +97,12 @@ public static class MessagingExtensions
         return builder;
     }
 
-    internal static Uri BrokerUri(IConfiguration configuration)
+    /// <summary>The broker of <c>ConnectionStrings:messaging</c>: one amqp:// URI, or a comma-separated list for a cluster.</summary>
+    public static BrokerAddress Broker(IConfiguration configuration)
     {
+        ArgumentNullException.ThrowIfNull(configuration);
         var value = configuration.GetConnectionString("messaging")
-            ?? throw new InvalidOperationException("Messaging:Transport is RabbitMq but ConnectionStrings:messaging is not set (an amqp:// URI).");
-        return new Uri(value);
+            ?? throw new InvalidOperationException("Messaging:Transport is RabbitMq but ConnectionStrings:messaging is not set (an amqp:// URI, or a comma-separated list of them for a cluster).");
+        return BrokerAddress.Parse(value);
     }
 }

@@ -6,9 +6,9 @@ using RabbitMQ.Client.Exceptions;
 
 namespace ECommerce.ServiceDefaults.Messaging;
 
-/// <summary>Queue depths from the management API when it is configured (ready, unacknowledged, consumers), otherwise from a
-/// passive declare over AMQP (ready and consumers only).</summary>
-internal sealed class RabbitMqQueueStatsReader(Uri brokerUri, Uri? managementUri) : IQueueStatsReader, IDisposable
+/// <summary>Queue depths from the management API when it is configured and answers (ready, unacknowledged, consumers),
+/// otherwise from a passive declare over AMQP (ready and consumers only).</summary>
+internal sealed class RabbitMqQueueStatsReader(BrokerAddress broker, Uri? managementUri) : IQueueStatsReader, IDisposable
 {
     readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(5) };
     readonly SemaphoreSlim _connectionLock = new(1, 1);
@@ -17,7 +17,17 @@ internal sealed class RabbitMqQueueStatsReader(Uri brokerUri, Uri? managementUri
     public async Task<QueueStats> ReadAsync(string queue, CancellationToken cancellationToken)
     {
         if (managementUri is not null)
-            return await ReadFromManagementAsync(queue, cancellationToken).ConfigureAwait(false);
+        {
+            try
+            {
+                return await ReadFromManagementAsync(queue, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is HttpRequestException || (e is TaskCanceledException && !cancellationToken.IsCancellationRequested))
+            {
+                // The management node is down (in a cluster, one node of several): the depths still come over AMQP, which
+                // fails over to another node, only without the unacknowledged count.
+            }
+        }
 
         var connection = await ConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
@@ -34,12 +44,12 @@ internal sealed class RabbitMqQueueStatsReader(Uri brokerUri, Uri? managementUri
 
     async Task<QueueStats> ReadFromManagementAsync(string queue, CancellationToken cancellationToken)
     {
-        var vhost = Uri.UnescapeDataString(brokerUri.AbsolutePath.TrimStart('/'));
+        var vhost = Uri.UnescapeDataString(broker.Primary.AbsolutePath.TrimStart('/'));
         if (vhost.Length == 0)
             vhost = "/";
         using var request = new HttpRequestMessage(HttpMethod.Get,
             new Uri(managementUri!, $"api/queues/{Uri.EscapeDataString(vhost)}/{Uri.EscapeDataString(queue)}"));
-        var user = Uri.UnescapeDataString(brokerUri.UserInfo);
+        var user = Uri.UnescapeDataString(broker.Primary.UserInfo);
         if (user.Length == 0)
             user = "guest:guest";
         request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(user)));
@@ -64,8 +74,7 @@ internal sealed class RabbitMqQueueStatsReader(Uri brokerUri, Uri? managementUri
             if (_connection is { IsOpen: true })
                 return _connection;
             _connection?.Dispose();
-            var factory = new ConnectionFactory { Uri = brokerUri, ClientProvidedName = "ecommerce-ops" };
-            _connection = await factory.CreateConnectionAsync(cancellationToken).ConfigureAwait(false);
+            _connection = await broker.ConnectAsync(broker.CreateFactory("ecommerce-ops"), cancellationToken).ConfigureAwait(false);
             return _connection;
         }
         finally

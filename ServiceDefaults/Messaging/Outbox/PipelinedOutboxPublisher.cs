@@ -16,7 +16,7 @@ namespace ECommerce.ServiceDefaults.Messaging.Outbox;
 /// publish complete on its confirm): the client's tracked publish passes a rate limiter and a semaphore that may yield, so
 /// publishes started before the previous one completes have no guaranteed order on the wire, and awaiting each one would be
 /// a round trip per row again. Untracked, each publish completes once its frames are written, in call order.</remarks>
-public sealed partial class PipelinedOutboxPublisher(Uri brokerUri, ILogger<PipelinedOutboxPublisher> logger) : IAsyncDisposable
+public sealed partial class PipelinedOutboxPublisher(BrokerAddress broker, ILogger<PipelinedOutboxPublisher> logger) : IAsyncDisposable
 {
     readonly SemaphoreSlim _gate = new(1, 1);
     readonly HashSet<string> _existingExchanges = new(StringComparer.Ordinal);
@@ -129,7 +129,7 @@ public sealed partial class PipelinedOutboxPublisher(Uri brokerUri, ILogger<Pipe
         BasicProperties properties;
         try
         {
-            (body, properties) = OutboxEnvelope.Create(row, OutboxEnvelope.DestinationAddress(brokerUri, topic),
+            (body, properties) = OutboxEnvelope.Create(row, OutboxEnvelope.DestinationAddress(broker.Primary, topic),
                 activity?.Id ?? row.TraceParent, DateTime.UtcNow);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -199,14 +199,10 @@ public sealed partial class PipelinedOutboxPublisher(Uri brokerUri, ILogger<Pipe
         {
             await ResetAsync().ConfigureAwait(false);
             // Recovery is this class's job (a new channel has a new confirm sequence), not the client's.
-            var factory = new ConnectionFactory
-            {
-                Uri = brokerUri,
-                ClientProvidedName = "outbox-relay",
-                AutomaticRecoveryEnabled = false,
-                TopologyRecoveryEnabled = false,
-            };
-            _connection = await factory.CreateConnectionAsync(cancellationToken).ConfigureAwait(false);
+            var factory = broker.CreateFactory("outbox-relay");
+            factory.AutomaticRecoveryEnabled = false;
+            factory.TopologyRecoveryEnabled = false;
+            _connection = await broker.ConnectAsync(factory, cancellationToken).ConfigureAwait(false);
         }
 
         var channel = await _connection.CreateChannelAsync(

@@ -95,6 +95,15 @@ public static class TopologyProvisioner
                 ["x-message-ttl"] = (long)tier.TotalMilliseconds,
                 ["x-dead-letter-exchange"] = string.Empty,
             };
+            if (IsQuorum(options))
+            {
+                // A redelivery waiting here must survive the loss of a node like any other message. A quorum queue's
+                // dead-lettering is at-most-once unless asked otherwise, and at-least-once needs reject-publish overflow.
+                arguments["x-queue-type"] = "quorum";
+                arguments["x-dead-letter-strategy"] = "at-least-once";
+                arguments["x-overflow"] = "reject-publish";
+            }
+
             await channel.QueueDeclareAsync(name, durable: true, exclusive: false, autoDelete: false, arguments,
                 cancellationToken: cancellationToken).ConfigureAwait(false);
             await channel.QueueBindAsync(name, name, string.Empty, cancellationToken: cancellationToken).ConfigureAwait(false);
@@ -133,8 +142,10 @@ public static class TopologyProvisioner
         var arguments = new Dictionary<string, object?>();
         if (singleActive)
             arguments["x-single-active-consumer"] = true;
-        if (string.Equals(options.QueueType, "quorum", StringComparison.OrdinalIgnoreCase))
+        if (IsQuorum(options))
             arguments["x-queue-type"] = "quorum";
         return arguments;
     }
+
+    static bool IsQuorum(MessagingOptions options) => string.Equals(options.QueueType, "quorum", StringComparison.OrdinalIgnoreCase);
 }

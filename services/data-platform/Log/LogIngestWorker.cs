@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using ECommerce.DataPlatform.Data;
 using ECommerce.DataPlatform.Projections;
 using ECommerce.DataPlatform.Replay;
+using ECommerce.ServiceDefaults.Messaging;
 using Microsoft.EntityFrameworkCore;
 using RabbitMQ.Client;
 
@@ -27,14 +28,13 @@ public sealed partial class LogIngestWorker(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var brokerUri = new Uri(configuration.GetConnectionString("messaging")
-            ?? throw new InvalidOperationException("ConnectionStrings:messaging is not set (an amqp:// URI)."));
+        var broker = MessagingExtensions.Broker(configuration);
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
                 if (await HoldLeaseAsync(stoppingToken).ConfigureAwait(false))
-                    await IngestAsync(brokerUri, stoppingToken).ConfigureAwait(false);
+                    await IngestAsync(broker, stoppingToken).ConfigureAwait(false);
                 else
                     await Task.Delay(options.LeaseDuration / 3, clock, stoppingToken).ConfigureAwait(false);
             }
@@ -54,10 +54,9 @@ public sealed partial class LogIngestWorker(
         await ReleaseLeaseAsync().ConfigureAwait(false);
     }
 
-    async Task IngestAsync(Uri brokerUri, CancellationToken stoppingToken)
+    async Task IngestAsync(BrokerAddress broker, CancellationToken stoppingToken)
     {
-        var factory = new ConnectionFactory { Uri = brokerUri, ClientProvidedName = "data-platform-log" };
-        var connection = await factory.CreateConnectionAsync(stoppingToken).ConfigureAwait(false);
+        var connection = await broker.ConnectAsync(broker.CreateFactory("data-platform-log"), stoppingToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
             await log.DeclareAsync(connection, stoppingToken).ConfigureAwait(false);
