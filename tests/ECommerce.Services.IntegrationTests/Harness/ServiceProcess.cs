@@ -76,9 +76,10 @@ public sealed class ServiceProcess : IAsyncDisposable
         var environment = startInfo.Environment;
         environment["ASPNETCORE_URLS"] = baseAddress.GetLeftPart(UriPartial.Authority);
         environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        environment["ConnectionStrings__messaging"] = settings.BrokerUri.ToString();
+        environment["ConnectionStrings__messaging"] = settings.Broker;
         environment[$"ConnectionStrings__{service}"] = settings.Database;
         environment["Messaging__Transport"] = "RabbitMq";
+        environment["Messaging__QueueType"] = settings.QueueType;
         environment["Messaging__InstanceOrdinal"] = settings.InstanceOrdinal.ToString(CultureInfo.InvariantCulture);
         environment["Messaging__InstanceCount"] = settings.InstanceCount.ToString(CultureInfo.InvariantCulture);
         environment["Messaging__StandbyDelay"] = settings.StandbyDelay.ToString("c", CultureInfo.InvariantCulture);

@@ -2,10 +2,14 @@ namespace ECommerce.Services.IntegrationTests.Harness;
 
 /// <summary>How one service instance is configured: which broker virtual host and database it uses and its place among
 /// the instances of its consumer group.</summary>
-/// <param name="BrokerUri">The AMQP URI of a virtual host whose topology is already provisioned.</param>
+/// <param name="Broker">The AMQP URI of a virtual host whose topology is already provisioned; for a cluster, every node's
+/// URI of it, comma-separated.</param>
 /// <param name="Database">A PostgreSQL (<c>Host=…</c>) or SQLite (<c>Data Source=…</c>) connection string.</param>
-public sealed record ServiceSettings(Uri BrokerUri, string Database)
+public sealed record ServiceSettings(string Broker, string Database)
 {
+    /// <summary>The partition queues' type the topology was provisioned with: <c>classic</c>, or <c>quorum</c> on a cluster.</summary>
+    public string QueueType { get; init; } = "classic";
+
     public int InstanceOrdinal { get; init; }
 
     public int InstanceCount { get; init; } = 1;

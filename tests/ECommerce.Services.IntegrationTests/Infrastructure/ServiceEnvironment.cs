@@ -14,7 +14,7 @@ namespace ECommerce.Services.IntegrationTests.Infrastructure;
 /// stopped when the environment is disposed.</summary>
 public sealed class ServiceEnvironment : IAsyncDisposable
 {
-    readonly RabbitMqNode _broker;
+    readonly IReadOnlyList<RabbitMqNode> _brokerNodes;
     readonly string _virtualHost;
     readonly string _unique;
     readonly DatabaseKind _kind;
@@ -24,21 +24,30 @@ public sealed class ServiceEnvironment : IAsyncDisposable
     readonly List<ServiceProcess> _instances = [];
     readonly PostgresCluster? _ownDatabase;
 
-    ServiceEnvironment(RabbitMqNode broker, string virtualHost, Uri brokerUri, string unique, DatabaseKind kind, string? sqliteDirectory, OutputLog log,
-        PostgresCluster? ownDatabase)
+    ServiceEnvironment(IReadOnlyList<RabbitMqNode> brokerNodes, string virtualHost, IReadOnlyList<Uri> brokerUris, string queueType, string unique,
+        DatabaseKind kind, string? sqliteDirectory, OutputLog log, PostgresCluster? ownDatabase)
     {
-        _broker = broker;
+        _brokerNodes = brokerNodes;
+        BrokerUri = brokerUris[0];
+        Broker = string.Join(',', brokerUris);
+        QueueType = queueType;
         _ownDatabase = ownDatabase;
         _virtualHost = virtualHost;
-        BrokerUri = brokerUri;
         _unique = unique;
         _kind = kind;
         _sqliteDirectory = sqliteDirectory;
         Log = log;
     }
 
-    /// <summary>The AMQP URI of this test's virtual host.</summary>
+    /// <summary>The AMQP URI of this test's virtual host (on a cluster, on its first node).</summary>
     public Uri BrokerUri { get; }
+
+    /// <summary>What the services get as <c>ConnectionStrings:messaging</c>: <see cref="BrokerUri"/>, or on a cluster every
+    /// node's URI of the virtual host.</summary>
+    public string Broker { get; }
+
+    /// <summary><c>classic</c>, or <c>quorum</c> on a cluster (replicated partition, error and delay queues).</summary>
+    public string QueueType { get; }
 
     public OutputLog Log { get; }
 
@@ -47,8 +56,10 @@ public sealed class ServiceEnvironment : IAsyncDisposable
 
     /// <param name="ownBroker">A broker of the test's own instead of the shared one: for a test that kills it.</param>
     /// <param name="ownDatabase">A PostgreSQL cluster of the test's own instead of the shared one: for a test that stops it.</param>
+    /// <param name="ownCluster">A RabbitMQ cluster instead of one node: the topology uses quorum queues and the services get
+    /// every node.</param>
     public static async Task<ServiceEnvironment> CreateAsync(string name, DatabaseKind database, ITestOutputHelper output,
-        RabbitMqNode? ownBroker = null, PostgresCluster? ownDatabase = null)
+        RabbitMqNode? ownBroker = null, PostgresCluster? ownDatabase = null, RabbitMqCluster? ownCluster = null)
     {
         ArgumentNullException.ThrowIfNull(output);
         var unique = $"{name}-{(database == DatabaseKind.PostgreSql ? "pg" : "lite")}-{Guid.NewGuid().ToString("N")[..8]}";
@@ -57,9 +68,12 @@ public sealed class ServiceEnvironment : IAsyncDisposable
         // Both servers start at once on first use; each takes seconds.
         if (database == DatabaseKind.PostgreSql && ownDatabase is null)
             _ = SharedInfrastructure.DatabaseAsync();
-        var broker = ownBroker ?? await SharedInfrastructure.BrokerAsync().ConfigureAwait(false);
-        var brokerUri = await broker.CreateVirtualHostAsync(unique).ConfigureAwait(false);
-        await TopologyProvisioner.ProvisionAsync(brokerUri, Messaging).ConfigureAwait(false);
+        IReadOnlyList<RabbitMqNode> nodes = ownCluster?.Nodes ?? [ownBroker ?? await SharedInfrastructure.BrokerAsync().ConfigureAwait(false)];
+        // A virtual host is cluster-wide: created through one node, it exists on all.
+        var brokerUri = await nodes[0].CreateVirtualHostAsync(unique).ConfigureAwait(false);
+        var brokerUris = nodes.Select(n => new Uri(n.AmqpUri, brokerUri.AbsolutePath)).ToList();
+        var queueType = ownCluster is null ? Messaging.QueueType : "quorum";
+        await TopologyProvisioner.ProvisionAsync(brokerUri, new MessagingOptions { QueueType = queueType }).ConfigureAwait(false);
 
         string? sqliteDirectory = null;
         if (database == DatabaseKind.Sqlite)
@@ -69,7 +83,7 @@ public sealed class ServiceEnvironment : IAsyncDisposable
         }
 
         log.Write($"[test] {unique}: virtual host {brokerUri}");
-        return new ServiceEnvironment(broker, unique, brokerUri, unique, database, sqliteDirectory, log, ownDatabase);
+        return new ServiceEnvironment(nodes, unique, brokerUris, queueType, unique, database, sqliteDirectory, log, ownDatabase);
     }
 
     /// <summary>The connection string of <paramref name="service"/>'s database in this test, created on first use.</summary>
@@ -99,8 +113,9 @@ public sealed class ServiceEnvironment : IAsyncDisposable
     public async Task<ServiceProcess> StartInstanceAsync(string service, string name, int ordinal, int count,
         IReadOnlyDictionary<string, string>? environment = null)
     {
-        var instance = ServiceProcess.Start(service, name, new ServiceSettings(BrokerUri, await DatabaseAsync(service).ConfigureAwait(false))
+        var instance = ServiceProcess.Start(service, name, new ServiceSettings(Broker, await DatabaseAsync(service).ConfigureAwait(false))
         {
+            QueueType = QueueType,
             InstanceOrdinal = ordinal,
             InstanceCount = count,
             Environment = environment ?? new Dictionary<string, string>(),
@@ -111,12 +126,37 @@ public sealed class ServiceEnvironment : IAsyncDisposable
     }
 
     /// <summary>Waits until every partition queue of <paramref name="group"/> on <paramref name="topic"/> has at least
-    /// <paramref name="consumers"/> consumers (an active one and standbys). Asked over AMQP (a passive declare), which is current, unlike the management
-    /// API's statistics.</summary>
+    /// <paramref name="consumers"/> consumers (an active one and standbys). Asked over AMQP (a passive declare), which is
+    /// current, unlike the management API's statistics; but a quorum queue's declare counts only its active consumer, so on a
+    /// cluster the management API is asked.</summary>
     public async Task WaitForPartitionConsumersAsync(string group, string topic, int consumers)
     {
         var queues = Enumerable.Range(0, Messaging.PartitionsOf(topic))
             .Select(p => TopologyNames.GroupQueue(group, topic, p)).ToList();
+        var description = $"{consumers} consumer(s) on each of {string.Join(", ", queues)}";
+        if (QueueType == "quorum")
+        {
+            using var http = new HttpClient { BaseAddress = _brokerNodes[0].ManagementUri };
+            http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic",
+                Convert.ToBase64String("guest:guest"u8.ToArray()));
+            await Poll.UntilAsync(async token =>
+            {
+                foreach (var queue in queues)
+                {
+                    using var response = await http.GetAsync(new Uri($"api/queues/{Uri.EscapeDataString(_virtualHost)}/{queue}", UriKind.Relative), token)
+                        .ConfigureAwait(false);
+                    if (!response.IsSuccessStatusCode)
+                        return false;
+                    using var json = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync(token).ConfigureAwait(false));
+                    if (!json.RootElement.TryGetProperty("consumers", out var count) || count.GetInt32() < consumers)
+                        return false;
+                }
+
+                return true;
+            }, TimeSpan.FromSeconds(90), description).ConfigureAwait(false);
+            return;
+        }
+
         var factory = new ConnectionFactory { Uri = BrokerUri, ClientProvidedName = "service-test-probe" };
         var connection = await factory.CreateConnectionAsync().ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
@@ -142,7 +182,7 @@ public sealed class ServiceEnvironment : IAsyncDisposable
                 }
 
                 return true;
-            }, TimeSpan.FromSeconds(90), $"{consumers} consumer(s) on each of {string.Join(", ", queues)}").ConfigureAwait(false);
+            }, TimeSpan.FromSeconds(90), description).ConfigureAwait(false);
         }
     }
 
@@ -154,9 +194,10 @@ public sealed class ServiceEnvironment : IAsyncDisposable
         await Task.WhenAll(instances.Select(i => i.DisposeAsync().AsTask())).ConfigureAwait(false);
         try
         {
-            await _broker.DeleteVirtualHostAsync(_virtualHost).ConfigureAwait(false);
+            // Through a node that runs: a cluster test may leave one down.
+            await _brokerNodes.First(n => n.IsRunning).DeleteVirtualHostAsync(_virtualHost).ConfigureAwait(false);
         }
-        catch (HttpRequestException e)
+        catch (Exception e) when (e is HttpRequestException or InvalidOperationException or TaskCanceledException)
         {
             // Best effort: the whole node is removed at the end of the run anyway.
             Log.Write($"could not delete virtual host {_virtualHost}: {e.Message}");
