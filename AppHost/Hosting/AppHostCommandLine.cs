@@ -9,12 +9,13 @@ public static class AppHostCommandLine
     public const string Usage = """
         Usage: dotnet run --project AppHost -- [options]
           --postgres            run PostgreSQL with one database per service (default: SQLite files in the data directory)
+          --rabbitmq-cluster    run a 3-node RabbitMQ cluster with quorum queues instead of one node
           --data-dir <path>     where SQLite files live (default: .apphost/data in the repository)
           --port-offset <n>     add n to every port (services 5101-5104, dashboard 18888)
           --port-base <b>       the same as --port-offset b-5100: services on b+1..b+4, dashboard on 18888+(b-5100)
           --help                show this text
         Configuration and environment: ConnectionStrings__messaging=<amqp uri> uses that broker instead of starting one;
-        AppHost__UsePostgres, AppHost__DataDirectory, AppHost__PortOffset mirror the options above.
+        AppHost__UsePostgres, AppHost__RabbitMqNodes, AppHost__DataDirectory, AppHost__PortOffset mirror the options above.
         """;
 
     /// <summary>Configuration entries for <paramref name="args"/>; null when --help was asked for.</summary>
@@ -31,6 +32,9 @@ public static class AppHostCommandLine
                     return null;
                 case "--postgres":
                     result[$"{AppHostSettings.SectionName}:{nameof(AppHostSettings.UsePostgres)}"] = "true";
+                    break;
+                case "--rabbitmq-cluster":
+                    result[$"{AppHostSettings.SectionName}:{nameof(AppHostSettings.RabbitMqNodes)}"] = "3";
                     break;
                 case "--data-dir":
                     result[$"{AppHostSettings.SectionName}:{nameof(AppHostSettings.DataDirectory)}"] = ValueOf(args, ref i);

@@ -19,6 +19,16 @@ public static class AppHostHostingExtensions
         ArgumentNullException.ThrowIfNull(builder);
         var settings = builder.Configuration.GetSection(AppHostSettings.SectionName).Get<AppHostSettings>() ?? new AppHostSettings();
         var messagingOptions = MessagingOptions.From(builder.Configuration.GetSection(MessagingOptions.SectionName));
+        if (settings.RabbitMqNodes < 1)
+        {
+            throw new ArgumentException($"AppHost:RabbitMqNodes must be 1 or more, not {settings.RabbitMqNodes}.");
+        }
+
+        if (settings.RabbitMqNodes > 1)
+        {
+            // Replicated queues are what a cluster is for: a classic queue lives on one node and dies with it.
+            messagingOptions.QueueType = "quorum";
+        }
         var externalBroker = builder.Configuration.GetConnectionString(ECommerceSuite.MessagingResourceName);
 
         builder.Services.AddSingleton(settings);

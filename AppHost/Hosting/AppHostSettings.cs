@@ -8,6 +8,10 @@ public sealed class AppHostSettings
     /// <summary>Run a PostgreSQL cluster with one database per service instead of SQLite files.</summary>
     public bool UsePostgres { get; set; }
 
+    /// <summary>RabbitMQ nodes to run: 1 (a single node, classic queues) or more, a cluster whose partition, error and delay
+    /// queues are quorum queues replicated on every node (<c>--rabbitmq-cluster</c> makes it 3).</summary>
+    public int RabbitMqNodes { get; set; } = 1;
+
     /// <summary>Where the services keep their SQLite files; <c>.apphost/data</c> under the repository when null.</summary>
     public string? DataDirectory { get; set; }
 

@@ -40,7 +40,7 @@ public static class ECommerceSuite
         ArgumentNullException.ThrowIfNull(messagingOptions);
         var model = new AppModel();
         var messaging = externalBroker is null
-            ? model.AddRabbitMq(MessagingResourceName)
+            ? model.AddRabbitMq(MessagingResourceName, settings.RabbitMqNodes)
             : model.AddExternalRabbitMq(MessagingResourceName, externalBroker);
         messaging.OnReady((uri, cancellationToken) => TopologyProvisioner.ProvisionAsync(uri, messagingOptions, cancellationToken));
 

@@ -38,6 +38,11 @@ public sealed partial class AppHostProcess : IAsyncDisposable
             arguments.Add("--postgres");
         }
 
+        if (options.RabbitMqCluster)
+        {
+            arguments.Add("--rabbitmq-cluster");
+        }
+
         var environment = new Dictionary<string, string?>(options.Environment, StringComparer.Ordinal)
         {
             [RunIdVariable] = RunId,
@@ -119,6 +124,10 @@ public sealed partial class AppHostProcess : IAsyncDisposable
     /// <summary>The base address of a service, e.g. <c>ServiceUri("order")</c>.</summary>
     public Uri ServiceUri(string service) =>
         new(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{ECommerceSuite.DefaultPortOf(service) + PortOffset}/"));
+
+    /// <summary>The dashboard's base address (its API is under <c>/api</c>).</summary>
+    public Uri DashboardUri =>
+        new(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{ECommerceSuite.DefaultDashboardPort + PortOffset}/"));
 
     /// <summary>Every living process of this run, the AppHost included, found by the marker in their environment.</summary>
     public IReadOnlyList<int> FindProcesses() => ProcessTree.FindByEnvironment(RunIdVariable, RunId);

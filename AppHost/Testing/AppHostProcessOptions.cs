@@ -8,6 +8,9 @@ public sealed class AppHostProcessOptions
     /// <summary>Run with <c>--postgres</c>.</summary>
     public bool UsePostgres { get; init; }
 
+    /// <summary>Run with <c>--rabbitmq-cluster</c> (three RabbitMQ nodes, quorum queues).</summary>
+    public bool RabbitMqCluster { get; init; }
+
     /// <summary>The services' data directory; null makes a fresh one that is deleted on dispose.</summary>
     public string? DataDirectory { get; init; }
 

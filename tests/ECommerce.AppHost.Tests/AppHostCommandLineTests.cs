@@ -7,10 +7,11 @@ public sealed class AppHostCommandLineTests
     [Fact]
     public void TurnsOptionsIntoConfiguration()
     {
-        var configuration = AppHostCommandLine.Parse(["--postgres", "--data-dir", "/tmp/data", "--port-offset", "1000"]);
+        var configuration = AppHostCommandLine.Parse(["--postgres", "--rabbitmq-cluster", "--data-dir", "/tmp/data", "--port-offset", "1000"]);
 
         Assert.NotNull(configuration);
         Assert.Equal("true", configuration["AppHost:UsePostgres"]);
+        Assert.Equal("3", configuration["AppHost:RabbitMqNodes"]);
         Assert.Equal("/tmp/data", configuration["AppHost:DataDirectory"]);
         Assert.Equal("1000", configuration["AppHost:PortOffset"]);
     }

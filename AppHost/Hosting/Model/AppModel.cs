@@ -8,13 +8,14 @@ public sealed class AppModel
     public IReadOnlyList<AppResource> Resources => resources;
 
     /// <summary>A RabbitMQ node of the AppHost's own.</summary>
-    public RabbitMqResource AddRabbitMq(string name) => Add(new RabbitMqResource(name, externalUri: null));
+    /// <summary>A broker the AppHost runs: one node, or a cluster of <paramref name="nodes"/> nodes.</summary>
+    public RabbitMqResource AddRabbitMq(string name, int nodes = 1) => Add(new RabbitMqResource(name, externalUri: null, nodes));
 
     /// <summary>A broker that already runs elsewhere; the AppHost only checks it and provisions it.</summary>
     public RabbitMqResource AddExternalRabbitMq(string name, Uri amqpUri)
     {
         ArgumentNullException.ThrowIfNull(amqpUri);
-        return Add(new RabbitMqResource(name, amqpUri));
+        return Add(new RabbitMqResource(name, amqpUri, nodes: 1));
     }
 
     public PostgresServerResource AddPostgres(string name) => Add(new PostgresServerResource(name));

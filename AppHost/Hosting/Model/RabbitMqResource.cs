@@ -3,16 +3,19 @@ using ECommerce.AppHost.Infrastructure;
 
 namespace ECommerce.AppHost.Hosting.Model;
 
-/// <summary>The message broker: a RabbitMQ node the AppHost starts (<see cref="Node"/>), or an external broker given by
-/// URI. Handlers registered with <see cref="OnReady"/> (topology provisioning) run before it counts as started.</summary>
+/// <summary>The message broker: a RabbitMQ node the AppHost starts (<see cref="Node"/>), a cluster of them
+/// (<see cref="Cluster"/>), or an external broker given by URI. Handlers registered with <see cref="OnReady"/> (topology
+/// provisioning) run before it counts as started.</summary>
 public sealed class RabbitMqResource : AppResource, IResourceWithConnectionString
 {
     private readonly List<Func<Uri, CancellationToken, Task>> readyHandlers = [];
 
-    internal RabbitMqResource(string name, Uri? externalUri)
+    internal RabbitMqResource(string name, Uri? externalUri, int nodes)
         : base(name)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(nodes, 1);
         ExternalUri = externalUri;
+        NodeCount = nodes;
     }
 
     public override string ResourceType => "RabbitMQ";
@@ -20,12 +23,19 @@ public sealed class RabbitMqResource : AppResource, IResourceWithConnectionStrin
     /// <summary>The broker given by configuration; null when the AppHost runs its own node.</summary>
     public Uri? ExternalUri { get; }
 
-    /// <summary>The AppHost's own node once started; null for an external broker.</summary>
+    /// <summary>How many nodes the AppHost runs: 1, or a cluster.</summary>
+    public int NodeCount { get; }
+
+    /// <summary>The AppHost's own node once started (a cluster's first node); null for an external broker.</summary>
     public RabbitMqNode? Node { get; private set; }
+
+    /// <summary>The AppHost's own cluster once started, when it runs more than one node.</summary>
+    public RabbitMqCluster? Cluster { get; private set; }
 
     public string ConnectionName => Name;
 
-    public string? ConnectionString => (ExternalUri ?? Node?.AmqpUri)?.ToString();
+    /// <summary>One amqp:// URI, or for a cluster every node's, comma-separated.</summary>
+    public string? ConnectionString => Cluster?.ConnectionString ?? (ExternalUri ?? Node?.AmqpUri)?.ToString();
 
     /// <summary>Runs <paramref name="handler"/> with the broker's URI each time the broker has started, before resources
     /// waiting for it are released.</summary>
@@ -48,19 +58,27 @@ public sealed class RabbitMqResource : AppResource, IResourceWithConnectionStrin
         }
         else
         {
-            Node = await RabbitMqNode.StartAsync(new RabbitMqNodeOptions { OnOutput = line => context.Log(line) }, cancellationToken)
-                .ConfigureAwait(false);
+            IReadOnlyList<RabbitMqNode> nodes;
+            if (NodeCount > 1)
+            {
+                Cluster = await RabbitMqCluster.StartAsync(NodeCount,
+                        onOutput: (index, line) => context.Log(string.Create(CultureInfo.InvariantCulture, $"[node {index + 1}] {line}")),
+                        cancellationToken: cancellationToken)
+                    .ConfigureAwait(false);
+                nodes = Cluster.Nodes;
+            }
+            else
+            {
+                nodes = [await RabbitMqNode.StartAsync(new RabbitMqNodeOptions { OnOutput = line => context.Log(line) }, cancellationToken)
+                    .ConfigureAwait(false)];
+            }
+
+            Node = nodes[0];
             uri = Node.AmqpUri;
-            var node = Node;
             context.Update(s => s with
             {
-                Pid = node.Pid,
-                Endpoints =
-                [
-                    new ResourceEndpoint("amqp", node.AmqpUri),
-                    new ResourceEndpoint("management", node.ManagementUri),
-                    new ResourceEndpoint("stream", new Uri(string.Create(CultureInfo.InvariantCulture, $"rabbitmq-stream://127.0.0.1:{node.StreamPort}/"))),
-                ],
+                Pid = nodes[0].Pid,
+                Endpoints = nodes.SelectMany((node, index) => Endpoints(node, nodes.Count == 1 ? string.Empty : $"node{index + 1}-")).ToList(),
             });
         }
 
@@ -78,18 +96,38 @@ public sealed class RabbitMqResource : AppResource, IResourceWithConnectionStrin
                 cancellationToken).ConfigureAwait(false);
         }
 
+        if (Cluster is not null)
+        {
+            // A cluster serves while a majority of its nodes does (quorum queues need one), but a lost node is worth a look.
+            var down = Cluster.Nodes.Where(n => !n.IsRunning).Select(n => n.NodeName).ToList();
+            return down.Count == 0 ? null : $"node(s) {string.Join(", ", down)} not running";
+        }
+
         return Node is { IsRunning: true } node
             ? await NetworkProbe.TryConnectAsync("127.0.0.1", node.AmqpPort, cancellationToken).ConfigureAwait(false)
             : "the node is not running";
     }
 
+    private static IEnumerable<ResourceEndpoint> Endpoints(RabbitMqNode node, string prefix) =>
+    [
+        new ResourceEndpoint(prefix + "amqp", node.AmqpUri),
+        new ResourceEndpoint(prefix + "management", node.ManagementUri),
+        new ResourceEndpoint(prefix + "stream", new Uri(string.Create(CultureInfo.InvariantCulture, $"rabbitmq-stream://127.0.0.1:{node.StreamPort}/"))),
+    ];
+
     internal override async Task StopAsync(ResourceContext context, CancellationToken cancellationToken)
     {
-        if (Node is not null)
+        if (Cluster is not null)
+        {
+            await Cluster.DisposeAsync().ConfigureAwait(false);
+            Cluster = null;
+        }
+        else if (Node is not null)
         {
             await Node.StopAsync(cancellationToken).ConfigureAwait(false);
-            Node = null;
         }
+
+        Node = null;
     }
 
     /// <summary>The URI without its password, for display: an external broker's credentials are not the well-known guest ones.</summary>
