@@ -57,5 +57,14 @@ public sealed class BrokerCrashTests(ITestOutputHelper output)
         Assert.Contains(requests, r => r.DecidedAt < killedAt);
         Assert.Contains(requests, r => r.AcceptedAt > killedAt && r.AcceptedAt < backAt);
         Assert.Equal(0, load.UnexpectedAnswers);
+
+        // The failure path recovered too: messages that can never be applied are redelivered through the delay queues and
+        // dead-lettered, as before the crash.
+        var poisons = await PoisonPublisher.PublishAsync(environment.BrokerUri, sale.CouponIds, 20);
+        var tables = await FlashSaleScenario.TablesAsync(environment);
+        IReadOnlyList<Guid> dead = [];
+        await Poll.UntilAsync(async _ => (dead = await tables.DeadLetterMessageIdsAsync()).Count >= poisons.Count, TimeSpan.FromMinutes(2),
+            $"the {poisons.Count} poison messages published after the crash to be dead-lettered", interval: TimeSpan.FromMilliseconds(500));
+        Assert.Equal(poisons.Order(), dead.Order());
     }
 }

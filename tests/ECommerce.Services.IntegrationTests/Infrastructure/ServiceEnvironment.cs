@@ -186,6 +186,26 @@ public sealed class ServiceEnvironment : IAsyncDisposable
         }
     }
 
+    /// <summary>Every queue of this test's virtual host that holds messages (ready/unacked/consumers), from the management API:
+    /// what a failing test prints to show where messages are stuck.</summary>
+    public async Task<string> DescribeQueuesAsync()
+    {
+        using var http = new HttpClient { BaseAddress = _brokerNodes.First(n => n.IsRunning).ManagementUri, Timeout = TimeSpan.FromSeconds(10) };
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic",
+            Convert.ToBase64String("guest:guest"u8.ToArray()));
+        var json = await http.GetStringAsync(new Uri($"api/queues/{Uri.EscapeDataString(_virtualHost)}?columns=name,messages_ready,messages_unacknowledged,consumers",
+            UriKind.Relative)).ConfigureAwait(false);
+        using var document = System.Text.Json.JsonDocument.Parse(json);
+        return string.Join("; ", document.RootElement.EnumerateArray()
+            .Select(q => (Name: q.GetProperty("name").GetString(), Ready: Number(q, "messages_ready"), Unacked: Number(q, "messages_unacknowledged"),
+                Consumers: Number(q, "consumers")))
+            .Where(q => q.Ready + q.Unacked > 0 && !q.Name!.StartsWith("log.", StringComparison.Ordinal))
+            .Select(q => $"{q.Name} ready {q.Ready} unacked {q.Unacked} consumers {q.Consumers}"));
+
+        static long Number(System.Text.Json.JsonElement queue, string name) =>
+            queue.TryGetProperty(name, out var value) && value.ValueKind == System.Text.Json.JsonValueKind.Number ? value.GetInt64() : 0;
+    }
+
     public async ValueTask DisposeAsync()
     {
         List<ServiceProcess> instances;

@@ -1,10 +1,12 @@
 using ECommerce.Contracts.Topology;
 using ECommerce.ServiceDefaults.Messaging;
 using ECommerce.ServiceDefaults.Persistence;
+using ECommerce.Services.IntegrationTests.Infrastructure;
 using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace ECommerce.Services.IntegrationTests.Order;
 
@@ -24,7 +26,8 @@ public sealed class CommandDouble : IAsyncDisposable
 
     public DoubleLedger Ledger => _host.Services.GetRequiredService<DoubleLedger>();
 
-    public static async Task<CommandDouble> StartAsync(Uri brokerUri, DoubleLedger ledger)
+    /// <param name="log">Receives the double's warnings and errors (its messaging's, mostly).</param>
+    public static async Task<CommandDouble> StartAsync(Uri brokerUri, DoubleLedger ledger, Action<string>? log = null)
     {
         ArgumentNullException.ThrowIfNull(brokerUri);
         var directory = Path.Combine(Path.GetTempPath(), "ecommerce-service-tests", "double-" + Guid.NewGuid().ToString("N")[..8]);
@@ -37,6 +40,8 @@ public sealed class CommandDouble : IAsyncDisposable
             ["Messaging:Transport"] = "RabbitMq",
             ["Messaging:StandbyDelay"] = "00:00:00.100",
         });
+        if (log is not null)
+            builder.Logging.AddProvider(new LineLoggerProvider(log, "double"));
         builder.Services.AddSingleton(ledger);
         builder.AddPersistence<DoubleDbContext>(Group);
         builder.AddMessaging(Group, m => m

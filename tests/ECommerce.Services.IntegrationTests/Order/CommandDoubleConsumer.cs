@@ -12,8 +12,11 @@ namespace ECommerce.Services.IntegrationTests.Order;
 /// <summary>Plays the balance and coupon services for the order saga (until they are merged and the four-service test replaces
 /// this): answers each command with the event its owner would publish, on the same topic and partition key, through the
 /// platform's publisher. An answer's message id is derived from the order and the answer, so answering a redelivered command
-/// again is a duplicate the saga's inbox recognises. Also counts the order-completed events.</summary>
-public sealed class CommandDoubleConsumer(DoubleLedger ledger, OutboxPublisher publisher) :
+/// again is a duplicate the saga's inbox recognises. Also counts the order-completed events. Answers go out through the outbox
+/// relay's publisher (its own connection, publisher confirms, no client-side recovery) as the real services' answers do, not
+/// through MassTransit's send: after a broker crash a MassTransit send can hang on a dead channel (a RabbitMQ.Client 7 bug with
+/// publisher confirms), which left the double mute and every order timing out.</summary>
+public sealed class CommandDoubleConsumer(DoubleLedger ledger, PipelinedOutboxPublisher publisher) :
     IConsumer<DeductBalance>, IConsumer<RefundBalance>, IConsumer<UseCoupon>, IConsumer<RestoreCoupon>, IConsumer<OrderCompleted>
 {
     public Task Consume(ConsumeContext<DeductBalance> context)
@@ -57,7 +60,7 @@ public sealed class CommandDoubleConsumer(DoubleLedger ledger, OutboxPublisher p
         return Task.CompletedTask;
     }
 
-    Task AnswerAsync<T>(Guid orderId, T answer) where T : class
+    async Task AnswerAsync<T>(Guid orderId, T answer) where T : class
     {
         var descriptor = MessageCatalog.Describe(typeof(T));
         var row = new OutboxMessage
@@ -69,6 +72,9 @@ public sealed class CommandDoubleConsumer(DoubleLedger ledger, OutboxPublisher p
             Body = JsonSerializer.Serialize(answer, descriptor.Type, MessageJson.Options),
             CreatedAt = DateTimeOffset.UtcNow,
         };
-        return publisher.PublishAsync(row, CancellationToken.None);
+        var (sent, failed) = await publisher.PublishAsync([row], CancellationToken.None).ConfigureAwait(false);
+        if (sent.Count == 0)
+            throw new InvalidOperationException($"The answer {typeof(T).Name} to order {orderId} was not confirmed by the broker.",
+                failed.Count > 0 ? failed[0].Error : null);
     }
 }

@@ -8,4 +8,7 @@ public enum OrderFault
 
     /// <summary>Two order-service instances run; one is SIGKILLed and the other carries on alone.</summary>
     KillOneOfTwo,
+
+    /// <summary>The broker is SIGKILLed and restarted after a 3 s outage; the order service and the doubles reconnect.</summary>
+    CrashBroker,
 }

@@ -17,7 +17,9 @@ namespace ECommerce.Services.IntegrationTests.Order;
 /// exactly the completed orders — while the order service is SIGKILLed half-way through the load and started again (a run
 /// without the kill checks nothing more: every invariant is the same, and the 3-minute budget of these tests on both databases
 /// leaves room for one run each). And with two order-service instances, one SIGKILLed half-way while the other carries on: it
-/// takes over the partitions and the outbox lease.</summary>
+/// takes over the partitions and the outbox lease. And with the broker SIGKILLed half-way and restarted 3 s later (PostgreSQL):
+/// the order service and the doubles reconnect by themselves while orders are in every step of the saga, and every invariant
+/// holds.</summary>
 public sealed class OrderSagaTests(ITestOutputHelper output)
 {
     const string Service = "order";
@@ -32,9 +34,11 @@ public sealed class OrderSagaTests(ITestOutputHelper output)
     [InlineData(DatabaseKind.PostgreSql, OrderFault.KillService)]
     [InlineData(DatabaseKind.Sqlite, OrderFault.KillService)]
     [InlineData(DatabaseKind.PostgreSql, OrderFault.KillOneOfTwo)]
+    [InlineData(DatabaseKind.PostgreSql, OrderFault.CrashBroker)]
     public async Task Concurrent_orders_all_end_with_stock_balances_and_coupons_consistent_across_a_fault(DatabaseKind database, OrderFault fault)
     {
-        await using var environment = await ServiceEnvironment.CreateAsync("order-saga", database, output);
+        await using var ownBroker = fault == OrderFault.CrashBroker ? await RabbitMqNode.StartAsync() : null;
+        await using var environment = await ServiceEnvironment.CreateAsync("order-saga", database, output, ownBroker);
         var random = new Random(20_261_122);
         var ledger = new DoubleLedger();
         var initialBalance = new Dictionary<long, decimal>();
@@ -48,7 +52,7 @@ public sealed class OrderSagaTests(ITestOutputHelper output)
                 coupons[user] = ledger.IssueCoupon(user, Discount);
         }
 
-        await using var commandDouble = await CommandDouble.StartAsync(environment.BrokerUri, ledger);
+        await using var commandDouble = await CommandDouble.StartAsync(environment.BrokerUri, ledger, environment.Log.Write);
         var twoInstances = fault == OrderFault.KillOneOfTwo;
         var first = await StartOrderServiceAsync(environment, "order-a", 0, twoInstances ? 2 : 1);
         var partner = twoInstances ? await StartOrderServiceAsync(environment, "order-b", 1, 2) : null;
@@ -77,21 +81,34 @@ public sealed class OrderSagaTests(ITestOutputHelper output)
         {
             await client.PlaceAsync(order, DateTimeOffset.UtcNow.AddMinutes(2));
             if (Interlocked.Increment(ref accepted) == Orders / 2)
-                restart = fault == OrderFault.KillService
-                    ? KillAndRestartAsync(environment, first, client)
-                    : KillAndFailOverAsync(environment, first, partner!, client);
+                restart = fault switch
+                {
+                    OrderFault.KillService => KillAndRestartAsync(environment, first, client),
+                    OrderFault.KillOneOfTwo => KillAndFailOverAsync(environment, first, partner!, client),
+                    _ => CrashBrokerAsync(environment, ownBroker!, first),
+                };
         });
         environment.Log.Write($"[test] {Orders} orders accepted in {clock.Elapsed.TotalSeconds:0.0} s ({client.TransportFailures} transport failures retried)");
         Assert.NotNull(restart);
         var second = await restart;
 
         var tables = new OrderDatabase(await environment.DatabaseAsync(Service));
-        await Poll.UntilAsync(async _ =>
+        try
         {
-            if (second.HasExited)
-                throw new InvalidOperationException($"The restarted order service exited:{Environment.NewLine}{second.RecentOutput}");
-            return await tables.CountAsync() == Orders && await tables.PendingAsync() == 0 && await tables.UnsentOutboxAsync() == 0;
-        }, TimeSpan.FromSeconds(120), "every order to end and the outbox to drain", interval: TimeSpan.FromMilliseconds(250));
+            await Poll.UntilAsync(async _ =>
+            {
+                if (second.HasExited)
+                    throw new InvalidOperationException($"The restarted order service exited:{Environment.NewLine}{second.RecentOutput}");
+                return await tables.CountAsync() == Orders && await tables.PendingAsync() == 0 && await tables.UnsentOutboxAsync() == 0;
+            }, TimeSpan.FromSeconds(120), "every order to end and the outbox to drain", interval: TimeSpan.FromMilliseconds(250));
+        }
+        catch (TimeoutException)
+        {
+            environment.Log.Write($"[test] stuck: {await tables.PendingAsync()} pending, {await tables.UnsentOutboxAsync()} unsent outbox rows, saga states "
+                + string.Join(", ", (await tables.SagaStatesAsync()).GroupBy(s => s).Select(g => $"{g.Key} {g.Count()}")));
+            environment.Log.Write("[test] queues holding messages: " + await environment.DescribeQueuesAsync());
+            throw;
+        }
         environment.Log.Write($"[test] every order ended {clock.Elapsed.TotalSeconds:0.0} s after the first was placed");
 
         var orders = await tables.OrdersAsync();
@@ -129,7 +146,22 @@ public sealed class OrderSagaTests(ITestOutputHelper output)
                 && ledger.CompletedEvents.Keys.ToHashSet().SetEquals(completedIds),
             TimeSpan.FromSeconds(30), "balances, coupons and order-completed events to match the completed orders");
         Assert.Equal(0, await tables.DeadLettersAsync());
-        Assert.True(first.HasExited, "the first instance was never killed");
+        if (fault == OrderFault.CrashBroker)
+            Assert.False(first.HasExited, "the order service died with the broker");
+        else
+            Assert.True(first.HasExited, "the first instance was never killed");
+    }
+
+    /// <summary>SIGKILLs the broker, and restarts it after a 3 s outage (timed on the clock while the load goes on).</summary>
+    static async Task<ServiceProcess> CrashBrokerAsync(ServiceEnvironment environment, RabbitMqNode broker, ServiceProcess service)
+    {
+        environment.Log.Write($"[test] killing the broker (pid {broker.Pid}) with SIGKILL");
+        await broker.KillAsync();
+        var until = DateTime.UtcNow + TimeSpan.FromSeconds(3);
+        await Poll.UntilAsync(() => DateTime.UtcNow >= until, TimeSpan.FromSeconds(10), "the outage to last");
+        await broker.RestartAsync();
+        environment.Log.Write($"[test] broker back (pid {broker.Pid})");
+        return service;
     }
 
     /// <summary>SIGKILLs the victim; the partner, already running, takes over its partitions and the client's requests.</summary>
