@@ -28,16 +28,47 @@ public sealed partial class PipelinedOutboxPublisher(BrokerAddress broker, ILogg
     /// replaced (a confirm that never comes must not stall the relay).</summary>
     public TimeSpan ConfirmTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>How long one publish pass (connect, publish a batch, await its confirms) may take before its connection is
+    /// abandoned and its rows count as failed.</summary>
+    public TimeSpan PassTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
     /// <summary>Publishes <paramref name="rows"/> (in sequence order) and returns the rows to mark sent and the rows that failed.
     /// Rows in neither list were not published or not confirmed in order, and stay pending untouched.</summary>
     public async Task<(List<OutboxMessage> Sent, List<(OutboxMessage Row, Exception Error)> Failed)> PublishAsync(
         IReadOnlyList<OutboxMessage> rows, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(rows);
-        var sent = new List<OutboxMessage>(rows.Count);
-        var failed = new List<(OutboxMessage Row, Exception Error)>();
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
+        {
+            // Every broker call of the pass is bounded: after a broker crash a call on the client's socket can stay pending
+            // forever (RabbitMQ.Client 7 has open reports of publishes that never return), and a relay waiting on it publishes
+            // nothing again while its rows pile up. A pass that outlives the bound abandons its connection and starts over.
+            using var pass = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            pass.CancelAfter(PassTimeout);
+            try
+            {
+                return await PublishPassAsync(rows, pass.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                LogPassTimedOut(logger, PassTimeout.TotalSeconds);
+                AbandonConnection();
+                var error = new TimeoutException($"The outbox relay's publish pass took longer than {PassTimeout.TotalSeconds:0} s.");
+                return ([], rows.GroupBy(KeyOf).Select(chain => (chain.First(), (Exception)error)).ToList());
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    async Task<(List<OutboxMessage> Sent, List<(OutboxMessage Row, Exception Error)> Failed)> PublishPassAsync(
+        IReadOnlyList<OutboxMessage> rows, CancellationToken cancellationToken)
+    {
+        var sent = new List<OutboxMessage>(rows.Count);
+        var failed = new List<(OutboxMessage Row, Exception Error)>();
         {
             IChannel channel;
             PublisherConfirms confirms;
@@ -95,10 +126,6 @@ public sealed partial class PipelinedOutboxPublisher(BrokerAddress broker, ILogg
             if (unconfirmed.Count > 0 || !channel.IsOpen)
                 await ResetChannelAsync().ConfigureAwait(false);
             return (sent, failed);
-        }
-        finally
-        {
-            _gate.Release();
         }
     }
 
@@ -248,6 +275,31 @@ public sealed partial class PipelinedOutboxPublisher(BrokerAddress broker, ILogg
         }
     }
 
+    /// <summary>Drops the channel and connection without waiting for them: a pass abandons them because a call on them
+    /// hung, and closing them might hang the same way. They are closed in the background, or left to the socket's end.</summary>
+    void AbandonConnection()
+    {
+        var (channel, connection) = (_channel, _connection);
+        (_channel, _confirms, _connection) = (null, null, null);
+        _existingExchanges.Clear();
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                if (channel is not null)
+                    await channel.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+                if (connection is not null)
+                    await connection.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+            }
+#pragma warning disable CA1031 // Abandoned: whatever closing them does, they are no longer used.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                LogCloseFailed(logger, ex);
+            }
+        });
+    }
+
     async Task ResetAsync()
     {
         await ResetChannelAsync().ConfigureAwait(false);
@@ -292,6 +344,9 @@ public sealed partial class PipelinedOutboxPublisher(BrokerAddress broker, ILogg
 
     [LoggerMessage(LogLevel.Warning, "Not every outbox publish of the batch was confirmed ({Reason}); unconfirmed rows stay pending")]
     static partial void LogConfirmsIncomplete(ILogger logger, string reason);
+
+    [LoggerMessage(LogLevel.Warning, "An outbox publish pass took longer than {Seconds} s; its connection is abandoned and its rows stay pending")]
+    static partial void LogPassTimedOut(ILogger logger, double seconds);
 
     [LoggerMessage(LogLevel.Debug, "Closing the outbox relay's RabbitMQ channel or connection failed")]
     static partial void LogCloseFailed(ILogger logger, Exception exception);

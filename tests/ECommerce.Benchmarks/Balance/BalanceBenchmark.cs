@@ -29,7 +29,7 @@ internal static class BalanceBenchmark
         var messaging = new MessagingOptions();
         await TopologyProvisioner.ProvisionAsync(brokerUri, messaging).ConfigureAwait(false);
         var output = new ConcurrentQueue<string>();
-        var service = ServiceProcess.Start("balance", $"balance-{provider}", new ServiceSettings(brokerUri, database)
+        var service = ServiceProcess.Start("balance", $"balance-{provider}", new ServiceSettings(brokerUri.ToString(), database)
         {
             Environment = options.ServiceEnvironment,
         }, output.Enqueue);

@@ -26,7 +26,7 @@ internal static class CouponBenchmark
         var output = new List<string>();
         // BENCH_SERVICE_LOG=path keeps everything the service writes (for profiling with verbose logging via --service-env).
         var serviceLog = Environment.GetEnvironmentVariable("BENCH_SERVICE_LOG");
-        var service = ServiceProcess.Start("coupon", $"coupon-{provider}", new ServiceSettings(brokerUri, database)
+        var service = ServiceProcess.Start("coupon", $"coupon-{provider}", new ServiceSettings(brokerUri.ToString(), database)
         {
             Environment = options.ServiceEnvironment,
         }, line =>

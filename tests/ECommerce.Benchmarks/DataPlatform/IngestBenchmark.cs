@@ -34,7 +34,7 @@ internal static class IngestBenchmark
         var bus = Bus.Factory.CreateUsingRabbitMq(cfg => cfg.Host(brokerUri));
         await bus.StartAsync().ConfigureAwait(false);
         var output = new ConcurrentQueue<string>();
-        var settings = new ServiceSettings(brokerUri, database) { Environment = serviceEnvironment };
+        var settings = new ServiceSettings(brokerUri.ToString(), database) { Environment = serviceEnvironment };
         try
         {
             var publisher = new OutboxPublisher(bus, new TransportAddresses(MessagingTransport.RabbitMq));

@@ -24,7 +24,7 @@ internal static class OrdersBenchmark
         var brokerUri = await broker.CreateVirtualHostAsync(virtualHost).ConfigureAwait(false);
         await TopologyProvisioner.ProvisionAsync(brokerUri, new MessagingOptions()).ConfigureAwait(false);
         var output = new List<string>();
-        var service = ServiceProcess.Start("order", $"order-{provider}", new ServiceSettings(brokerUri, database)
+        var service = ServiceProcess.Start("order", $"order-{provider}", new ServiceSettings(brokerUri.ToString(), database)
         {
             Environment = new Dictionary<string, string>(options.ServiceEnvironment, StringComparer.Ordinal) { ["Order__Timeout"] = "00:02:00" },
         }, line =>

@@ -1,7 +1,7 @@
 using ECommerce.Contracts.Topology;
 using ECommerce.ServiceDefaults.Messaging;
 using ECommerce.ServiceDefaults.Persistence;
-using ECommerce.Services.IntegrationTests.Infrastructure;
+using ECommerce.Services.IntegrationTests.Harness;
 using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

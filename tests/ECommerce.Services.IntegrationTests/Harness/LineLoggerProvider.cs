@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace ECommerce.Services.IntegrationTests.Infrastructure;
+namespace ECommerce.Services.IntegrationTests.Harness;
 
 /// <summary>Routes an in-process host's warnings and errors to a line writer (the test's log), so that a failing test shows
 /// what the test double's messaging said.</summary>
