@@ -2,6 +2,7 @@ using ECommerce.Services.IntegrationTests.Coupon;
 using ECommerce.Services.IntegrationTests.Coupon.Load;
 using ECommerce.Services.IntegrationTests.Harness;
 using ECommerce.Services.IntegrationTests.Infrastructure;
+using Xunit;
 
 namespace ECommerce.Services.IntegrationTests.Faults;
 
@@ -61,6 +62,22 @@ public sealed class TwoInstanceSale : IDisposable
     {
         await FlashSaleScenario.WaitUntilDecidedAsync(_environment, Plan.Count, [First, Second]).ConfigureAwait(false);
         return await FlashSaleScenario.VerifyAsync(_environment, Scale, Plan, load, CouponIds, FirstApi, expectedDeadLetters).ConfigureAwait(false);
+    }
+
+    /// <summary>What every fault test asserts after its sale: the load was answered without unexpected answers, every invariant
+    /// holds, both instances survived the fault, and the fault cut through the sale (requests were decided before
+    /// <paramref name="faultAt"/>). Returns the requests for the test's own further checks.</summary>
+    public async Task<IReadOnlyList<IssueRequestRow>> FinishThroughFaultAsync(LoadResult load, DateTimeOffset faultAt, string fault)
+    {
+        ArgumentNullException.ThrowIfNull(load);
+        _environment.Log.Write($"[test] {load.Accepted} accepted in {load.Elapsed.TotalSeconds:0.0} s; {load.UnexpectedAnswers} unexpected answers");
+        var verdict = await FinishAsync(load).ConfigureAwait(false);
+        Assert.True(verdict.Violations.Count == 0, verdict.Describe());
+        Assert.False(First.HasExited || Second.HasExited, $"an instance died with {fault}");
+        Assert.Equal(0, load.UnexpectedAnswers);
+        var requests = await (await FlashSaleScenario.TablesAsync(_environment).ConfigureAwait(false)).IssueRequestsAsync().ConfigureAwait(false);
+        Assert.Contains(requests, r => r.DecidedAt < faultAt);
+        return requests;
     }
 
     public void Dispose()
