@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text;
+using System.Text.Json;
 
 namespace ECommerce.AppHost.Infrastructure;
 
@@ -195,6 +196,17 @@ public sealed class RabbitMqNode : IAsyncDisposable
         {
             lifecycle.Release();
         }
+    }
+
+    /// <summary>A GET on the node's management API as guest (e.g. <c>api/queues/%2F/orders</c>, columns allowed); null when
+    /// the API does not answer with success (a queue not yet declared, a leader election in progress).</summary>
+    public async Task<JsonElement?> TryGetManagementAsync(string relativePath, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(relativePath);
+        using var response = await management.GetAsync(new Uri(relativePath, UriKind.Relative), cancellationToken).ConfigureAwait(false);
+        return response.IsSuccessStatusCode
+            ? await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken).ConfigureAwait(false)
+            : null;
     }
 
     /// <summary>The names of the cluster's nodes that run, as this node sees them (itself alone when not clustered).</summary>

@@ -54,18 +54,9 @@ public sealed class RabbitMqClusterTests(ITestOutputHelper output)
         Assert.All(cluster.Nodes, n => Assert.Empty(ProcessTree.FindByEnvironment("RABBITMQ_NODENAME", n.NodeName)));
     }
 
-    static async Task WaitForLeaderAsync(RabbitMqNode survivor, string queue, string deadNode)
-    {
-        using var http = new HttpClient { BaseAddress = survivor.ManagementUri };
-        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic", "Z3Vlc3Q6Z3Vlc3Q=");
-        await Poll.UntilAsync(async token =>
-        {
-            using var response = await http.GetAsync(new Uri("api/queues/%2F/" + queue, UriKind.Relative), token);
-            if (!response.IsSuccessStatusCode)
-                return false;
-            using var json = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync(token));
-            return json.RootElement.TryGetProperty("leader", out var leader) && leader.GetString() is { } name && name != deadNode
-                   && json.RootElement.TryGetProperty("state", out var state) && state.GetString() == "running";
-        }, TimeSpan.FromSeconds(60), $"a new leader of {queue}");
-    }
+    static Task WaitForLeaderAsync(RabbitMqNode survivor, string queue, string deadNode) =>
+        Poll.UntilAsync(async token => await survivor.TryGetManagementAsync("api/queues/%2F/" + queue, token) is { } json
+                                       && json.TryGetProperty("leader", out var leader) && leader.GetString() is { } name && name != deadNode
+                                       && json.TryGetProperty("state", out var state) && state.GetString() == "running",
+            TimeSpan.FromSeconds(60), $"a new leader of {queue}");
 }

@@ -69,64 +69,62 @@ public sealed partial class PipelinedOutboxPublisher(BrokerAddress broker, ILogg
     {
         var sent = new List<OutboxMessage>(rows.Count);
         var failed = new List<(OutboxMessage Row, Exception Error)>();
+        IChannel channel;
+        PublisherConfirms confirms;
+        try
         {
-            IChannel channel;
-            PublisherConfirms confirms;
-            try
-            {
-                (channel, confirms) = await ChannelAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                // No broker: the first row of every key fails (and counts an attempt), as a one-by-one publish would.
-                failed.AddRange(rows.GroupBy(KeyOf).Select(chain => (chain.First(), ex)));
-                return (sent, failed);
-            }
-
-            // Publish-time failures: a key's rows after one are not published at all.
-            var unpublished = new Dictionary<string, (OutboxMessage Row, Exception Error)>(StringComparer.Ordinal);
-            var published = new List<(OutboxMessage Row, Task Confirm)>(rows.Count);
-            foreach (var row in rows)
-            {
-                var key = KeyOf(row);
-                if (unpublished.ContainsKey(key))
-                    continue;
-
-                var outcome = await PublishOneAsync(channel, confirms, row, cancellationToken).ConfigureAwait(false);
-                if (outcome.Confirm is not null)
-                {
-                    published.Add((row, outcome.Confirm));
-                    continue;
-                }
-
-                unpublished[key] = (row, outcome.Error!);
-                if (outcome.ChannelFailed)
-                    break;
-            }
-
-            await AwaitConfirmsAsync(published, cancellationToken).ConfigureAwait(false);
-            var unconfirmed = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var (row, confirm) in published)
-            {
-                var key = KeyOf(row);
-                if (unconfirmed.Contains(key))
-                    continue;
-                if (confirm.IsCompletedSuccessfully)
-                {
-                    sent.Add(row);
-                    continue;
-                }
-
-                failed.Add((row, confirm.Exception?.InnerException
-                    ?? new TimeoutException($"The broker did not confirm outbox row {row.Id} within {ConfirmTimeout}.")));
-                unconfirmed.Add(key);
-            }
-
-            failed.AddRange(unpublished.Where(u => !unconfirmed.Contains(u.Key)).Select(u => u.Value));
-            if (unconfirmed.Count > 0 || !channel.IsOpen)
-                await ResetChannelAsync().ConfigureAwait(false);
+            (channel, confirms) = await ChannelAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // No broker: the first row of every key fails (and counts an attempt), as a one-by-one publish would.
+            failed.AddRange(rows.GroupBy(KeyOf).Select(chain => (chain.First(), ex)));
             return (sent, failed);
         }
+
+        // Publish-time failures: a key's rows after one are not published at all.
+        var unpublished = new Dictionary<string, (OutboxMessage Row, Exception Error)>(StringComparer.Ordinal);
+        var published = new List<(OutboxMessage Row, Task Confirm)>(rows.Count);
+        foreach (var row in rows)
+        {
+            var key = KeyOf(row);
+            if (unpublished.ContainsKey(key))
+                continue;
+
+            var outcome = await PublishOneAsync(channel, confirms, row, cancellationToken).ConfigureAwait(false);
+            if (outcome.Confirm is not null)
+            {
+                published.Add((row, outcome.Confirm));
+                continue;
+            }
+
+            unpublished[key] = (row, outcome.Error!);
+            if (outcome.ChannelFailed)
+                break;
+        }
+
+        await AwaitConfirmsAsync(published, cancellationToken).ConfigureAwait(false);
+        var unconfirmed = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (row, confirm) in published)
+        {
+            var key = KeyOf(row);
+            if (unconfirmed.Contains(key))
+                continue;
+            if (confirm.IsCompletedSuccessfully)
+            {
+                sent.Add(row);
+                continue;
+            }
+
+            failed.Add((row, confirm.Exception?.InnerException
+                ?? new TimeoutException($"The broker did not confirm outbox row {row.Id} within {ConfirmTimeout}.")));
+            unconfirmed.Add(key);
+        }
+
+        failed.AddRange(unpublished.Where(u => !unconfirmed.Contains(u.Key)).Select(u => u.Value));
+        if (unconfirmed.Count > 0 || !channel.IsOpen)
+            await ResetChannelAsync().ConfigureAwait(false);
+        return (sent, failed);
     }
 
     async Task<(Task? Confirm, Exception? Error, bool ChannelFailed)> PublishOneAsync(IChannel channel, PublisherConfirms confirms,

@@ -136,19 +136,13 @@ public sealed class ServiceEnvironment : IAsyncDisposable
         var description = $"{consumers} consumer(s) on each of {string.Join(", ", queues)}";
         if (QueueType == "quorum")
         {
-            using var http = new HttpClient { BaseAddress = _brokerNodes[0].ManagementUri };
-            http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic",
-                Convert.ToBase64String("guest:guest"u8.ToArray()));
             await Poll.UntilAsync(async token =>
             {
                 foreach (var queue in queues)
                 {
-                    using var response = await http.GetAsync(new Uri($"api/queues/{Uri.EscapeDataString(_virtualHost)}/{queue}", UriKind.Relative), token)
+                    var json = await _brokerNodes[0].TryGetManagementAsync($"api/queues/{Uri.EscapeDataString(_virtualHost)}/{queue}", token)
                         .ConfigureAwait(false);
-                    if (!response.IsSuccessStatusCode)
-                        return false;
-                    using var json = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync(token).ConfigureAwait(false));
-                    if (!json.RootElement.TryGetProperty("consumers", out var count) || count.GetInt32() < consumers)
+                    if (json is not { } found || !found.TryGetProperty("consumers", out var count) || count.GetInt32() < consumers)
                         return false;
                 }
 
@@ -190,13 +184,13 @@ public sealed class ServiceEnvironment : IAsyncDisposable
     /// what a failing test prints to show where messages are stuck.</summary>
     public async Task<string> DescribeQueuesAsync()
     {
-        using var http = new HttpClient { BaseAddress = _brokerNodes.First(n => n.IsRunning).ManagementUri, Timeout = TimeSpan.FromSeconds(10) };
-        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic",
-            Convert.ToBase64String("guest:guest"u8.ToArray()));
-        var json = await http.GetStringAsync(new Uri($"api/queues/{Uri.EscapeDataString(_virtualHost)}?columns=name,messages_ready,messages_unacknowledged,consumers",
-            UriKind.Relative)).ConfigureAwait(false);
-        using var document = System.Text.Json.JsonDocument.Parse(json);
-        return string.Join("; ", document.RootElement.EnumerateArray()
+        var queues = await _brokerNodes.First(n => n.IsRunning).TryGetManagementAsync(
+                $"api/queues/{Uri.EscapeDataString(_virtualHost)}?columns=name,messages_ready,messages_unacknowledged,consumers")
+            .ConfigureAwait(false);
+        if (queues is not { } list)
+            return "(the management API did not answer)";
+
+        return string.Join("; ", list.EnumerateArray()
             .Select(q => (Name: q.GetProperty("name").GetString(), Ready: Number(q, "messages_ready"), Unacked: Number(q, "messages_unacknowledged"),
                 Consumers: Number(q, "consumers")))
             .Where(q => q.Ready + q.Unacked > 0 && !q.Name!.StartsWith("log.", StringComparison.Ordinal))
