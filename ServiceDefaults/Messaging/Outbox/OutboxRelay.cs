@@ -28,6 +28,7 @@ public sealed partial class OutboxRelay(
 
     readonly string _owner = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
     DateTimeOffset _nextPurge = DateTimeOffset.MinValue;
+    DateTimeOffset _leaseRenewAt = DateTimeOffset.MinValue;
 
     long _backlog;
 
@@ -193,18 +194,27 @@ public sealed partial class OutboxRelay(
     }
 
     /// <summary>Takes or renews the lease. A conditional update is atomic on both providers, so two relays never both win.</summary>
+    /// <remarks>A held lease is renewed once a third of it has passed, not on every pass: renewing is a write, and on SQLite
+    /// every write waits its turn for the database's one write lock with the requests being accepted.</remarks>
     async Task<bool> TryHoldLeaseAsync(MessagingOptions settings, CancellationToken cancellationToken)
     {
+        var now = clock.GetUtcNow();
+        if (now < _leaseRenewAt)
+            return true;
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<MessagingDbContext>();
-        var now = clock.GetUtcNow();
         var expires = now + settings.OutboxLease;
         var updated = await db.OutboxLeases
             .Where(x => x.Name == LeaseName && (x.Owner == _owner || x.ExpiresAt < now))
             .ExecuteUpdateAsync(s => s.SetProperty(x => x.Owner, _owner).SetProperty(x => x.ExpiresAt, expires), cancellationToken)
             .ConfigureAwait(false);
         if (updated == 1)
+        {
+            _leaseRenewAt = now + settings.OutboxLease / 3;
             return true;
+        }
+
+        _leaseRenewAt = DateTimeOffset.MinValue;
         if (await db.OutboxLeases.AnyAsync(x => x.Name == LeaseName, cancellationToken).ConfigureAwait(false))
             return false;
 
@@ -212,6 +222,7 @@ public sealed partial class OutboxRelay(
         try
         {
             await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+            _leaseRenewAt = now + settings.OutboxLease / 3;
             return true;
         }
         catch (DbUpdateException)
@@ -224,6 +235,7 @@ public sealed partial class OutboxRelay(
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
+        _leaseRenewAt = DateTimeOffset.MinValue;
         if (pipelined is not null)
             await pipelined.CloseAsync().ConfigureAwait(false);
         // Hand the lease over at once instead of making the next instance wait for it to expire.
