@@ -13,11 +13,14 @@ namespace ECommerce.ServiceDefaults.Telemetry;
 public static class TelemetryExtensions
 {
     static readonly string[] Sources = ["Microsoft.AspNetCore", "System.Net.Http", "MassTransit", "Npgsql", MessagingDiagnostics.Name, SqliteCommandTracing.SourceName];
+    static readonly string[] PropagatingSources = ["Microsoft.AspNetCore", "System.Net.Http", "MassTransit", MessagingDiagnostics.Name];
     static readonly string[] Meters = ["Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "System.Net.Http", "MassTransit", MessagingDiagnostics.Name];
 
     /// <summary>Traces, metrics and logs over OTLP with the core SDK (the hosting and instrumentation packages are not available
-    /// here). The exporter reads the standard <c>OTEL_EXPORTER_OTLP_*</c> variables; with no endpoint configured nothing is
-    /// exported, but activities are still created so trace context still propagates through HTTP and messages.</summary>
+    /// here). The exporter reads the standard <c>OTEL_EXPORTER_OTLP_*</c> variables. With no endpoint configured nothing is
+    /// exported, and only what carries trace context on is recorded (HTTP, MassTransit and outbox relay activities, so a trace id
+    /// still follows a request through messages): no database command spans and no metrics, which nobody would read and which
+    /// cost every request and every message.</summary>
     public static IHostApplicationBuilder AddTelemetry(this IHostApplicationBuilder builder, string serviceName)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -25,12 +28,12 @@ public static class TelemetryExtensions
         var name = builder.Configuration["OTEL_SERVICE_NAME"] ?? serviceName;
         var resource = ResourceBuilder.CreateDefault().AddService(name, serviceInstanceId: $"{Environment.MachineName}-{Environment.ProcessId}");
 
-        var tracing = Sdk.CreateTracerProviderBuilder().SetResourceBuilder(resource).AddSource(Sources);
-        var metrics = Sdk.CreateMeterProviderBuilder().SetResourceBuilder(resource).AddMeter(Meters);
+        var tracing = Sdk.CreateTracerProviderBuilder().SetResourceBuilder(resource).AddSource(export ? Sources : PropagatingSources);
+        MeterProviderBuilder? metrics = null;
         if (export)
         {
             tracing.AddOtlpExporter();
-            metrics.AddOtlpExporter();
+            metrics = Sdk.CreateMeterProviderBuilder().SetResourceBuilder(resource).AddMeter(Meters).AddOtlpExporter();
             builder.Logging.AddOpenTelemetry(o =>
             {
                 o.SetResourceBuilder(resource);
@@ -41,7 +44,7 @@ public static class TelemetryExtensions
         }
 
         // Owned by the container so they flush and stop with the host.
-        builder.Services.AddSingleton(new TelemetryProviders(tracing.Build(), metrics.Build()));
+        builder.Services.AddSingleton(new TelemetryProviders(tracing.Build(), metrics?.Build()));
         return builder;
     }
 }
