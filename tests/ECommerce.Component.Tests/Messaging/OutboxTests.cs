@@ -48,6 +48,26 @@ public sealed class OutboxTests
         Assert.Single(host.Tap.Sent);
     }
 
+    /// <summary>A key's events must leave in the order they were produced, also when one unit of work produces many (a batch of
+    /// decisions, a batch of charges): EF Core orders the inserts of one SaveChanges as it likes, so the outbox must not
+    /// depend on it.</summary>
+    [Fact]
+    public async Task OneUnitOfWorksRowsAreNumberedInTheOrderTheyWereAdded()
+    {
+        using var dir = new TempDirectory();
+        await using var host = await ComponentHost.StartAsync(dir.File("outbox.db"));
+
+        var added = await host.InScopeAsync(async sp =>
+        {
+            var outbox = sp.GetRequiredService<IOutbox>();
+            var ids = Enumerable.Range(1, 300).Select(i => outbox.Add(new BalanceCharged(Guid.NewGuid(), 42, i, i, i, DateTimeOffset.UtcNow))).ToList();
+            await sp.GetRequiredService<ComponentDbContext>().SaveChangesAsync();
+            return ids;
+        });
+
+        Assert.Equal(added, (await host.OutboxRowsAsync()).Select(r => r.Id));
+    }
+
     [Fact]
     public async Task CommittedMessageIsPublishedOnceToItsTopicWithTheRowIdAsMessageId()
     {
