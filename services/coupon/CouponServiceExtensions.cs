@@ -21,7 +21,10 @@ public static class CouponServiceExtensions
         builder.Services.AddSingleton<DecidedRequests>();
         builder.Services.AddOptions<IssuingOptions>().BindConfiguration(IssuingOptions.SectionName)
             .Validate(o => o.DecisionBatchSize is >= 1 and <= 10_000, $"{IssuingOptions.SectionName}:{nameof(IssuingOptions.DecisionBatchSize)} must be 1 to 10,000.")
+            .Validate(o => o.AcceptBatchSize is >= 1 and <= 10_000, $"{IssuingOptions.SectionName}:{nameof(IssuingOptions.AcceptBatchSize)} must be 1 to 10,000.")
             .ValidateOnStart();
+        builder.Services.AddSingleton<IssueRequestWriter>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<IssueRequestWriter>());
         builder.AddMessaging(Name, m => m
             .Consume<IssueCouponConsumer, IssueCouponConsumerDefinition>(Topics.CouponIssue)
             .Consume<UseCouponConsumer, UseCouponConsumerDefinition>(Topics.CouponCommands)

@@ -1,8 +1,5 @@
-using ECommerce.Contracts.Coupons;
-using ECommerce.Contracts.Users;
 using ECommerce.Coupon.Data;
 using ECommerce.ServiceDefaults.Http;
-using ECommerce.ServiceDefaults.Messaging.Outbox;
 using MassTransit;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -23,11 +20,12 @@ public static class IssueRequestEndpoints
     }
 
     /// <summary>Accepts a request: records it Pending and, in the same transaction, puts its issue-requested event in the
-    /// outbox. Nothing is locked: the request's row is numbered in acceptance order as it is inserted (see
-    /// <see cref="PendingRequests"/>), and the issuing consumer decides in that order.</summary>
+    /// outbox (<see cref="IssueRequestWriter"/>, which commits concurrent requests together). Nothing is locked: the request's
+    /// row is numbered in acceptance order as it is inserted (see <see cref="PendingRequests"/>), and the issuing consumer
+    /// decides in that order.</summary>
     static async Task<Results<Accepted<IssueRequestResponse>, ValidationProblem, ProblemHttpResult>> RequestAsync(Guid couponId,
-        IssueCouponRequest request, [FromHeader(Name = IdempotencyHeader)] string? idempotencyKey, CouponDbContext db, IOutbox outbox,
-        KnownCoupons coupons, TimeProvider clock, CancellationToken cancellationToken)
+        IssueCouponRequest request, [FromHeader(Name = IdempotencyHeader)] string? idempotencyKey, CouponDbContext db,
+        IssueRequestWriter writer, KnownCoupons coupons, TimeProvider clock, CancellationToken cancellationToken)
     {
         var validation = request.Validate()
             .Require(idempotencyKey is null || idempotencyKey.Length is >= 1 and <= 200, IdempotencyHeader, "1 to 200 characters.");
@@ -41,7 +39,6 @@ public static class IssueRequestEndpoints
         if (!await coupons.ExistsAsync(db, couponId, cancellationToken))
             return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: $"Coupon {couponId} does not exist.");
 
-        var now = clock.GetUtcNow();
         var entity = new IssueRequestEntity
         {
             Id = NewId.NextGuid(),
@@ -49,19 +46,15 @@ public static class IssueRequestEndpoints
             UserId = userId,
             Status = IssueRequestStatus.Pending,
             IdempotencyKey = idempotencyKey,
-            AcceptedAt = now,
+            AcceptedAt = clock.GetUtcNow(),
         };
-        db.IssueRequests.Add(entity);
-        outbox.Add(new CouponIssueRequested(entity.Id, couponId, userId, now));
-        outbox.Add(new UserRequestedCoupon(userId, couponId, entity.Id, now));
         try
         {
-            await db.SaveChangesAsync(cancellationToken);
+            await writer.AcceptAsync(entity, cancellationToken);
         }
         catch (DbUpdateException) when (idempotencyKey is not null)
         {
             // A concurrent retry with the same key committed first: answer with its request.
-            db.ChangeTracker.Clear();
             var winner = await FindByKeyAsync(db, idempotencyKey, cancellationToken);
             if (winner is null)
                 throw;
