@@ -16,6 +16,8 @@ public static class BalanceServiceExtensions
     {
         builder.AddServiceDefaults(Name, defaultPort: 5103);
         builder.AddPersistence<BalanceDbContext>(Name);
+        builder.Services.AddSingleton<ChargeWriter>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ChargeWriter>());
         builder.AddMessaging(Name, m => m
             .Consume<DeductBalanceConsumer, DeductBalanceConsumerDefinition>(Topics.BalanceCommands)
             .Consume<RefundBalanceConsumer, RefundBalanceConsumerDefinition>(Topics.BalanceCommands));

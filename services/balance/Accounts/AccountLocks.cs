@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text;
 using ECommerce.Balance.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
@@ -65,6 +67,39 @@ public static class AccountLocks
             RETURNING balance_cents AS "BalanceCents", sequence AS "Sequence"
             """).ToListAsync(cancellationToken).ConfigureAwait(false);
         return rows[0];
+    }
+
+    /// <summary>The batch form of <see cref="AddToNewOrLockedAccountAsync"/>: adds each user's <c>Cents</c> to the balance and
+    /// <c>Count</c> to the sequence (the user's <c>Count</c> charges, numbered together), creating accounts of new users, in one
+    /// statement that locks the rows in the order given. Returns every account's state after the change. Each user once.
+    /// Call inside a transaction.</summary>
+    public static async Task<Dictionary<long, LockedAccount>> AddToNewOrLockedAccountsAsync(this BalanceDbContext db,
+        IReadOnlyList<(long UserId, long Cents, int Count)> changes, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(changes);
+        var values = new StringBuilder();
+        var parameters = new object[changes.Count * 3];
+        for (var i = 0; i < changes.Count; i++)
+        {
+            var (userId, cents, count) = changes[i];
+            ArgumentOutOfRangeException.ThrowIfNegative(cents);
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
+            (parameters[3 * i], parameters[3 * i + 1], parameters[3 * i + 2]) = (userId, cents, (long)count);
+            values.Append(CultureInfo.InvariantCulture, $"{(i == 0 ? "" : ", ")}({{{3 * i}}}, {{{3 * i + 1}}}, {{{3 * i + 2}}})");
+        }
+
+        // Only parameter placeholders are spliced into the text; every value is a parameter.
+        var sql = $"""
+            INSERT INTO balance_accounts (user_id, balance_cents, sequence) VALUES {values}
+            ON CONFLICT (user_id) DO UPDATE SET balance_cents = balance_accounts.balance_cents + excluded.balance_cents,
+                sequence = balance_accounts.sequence + excluded.sequence
+            RETURNING user_id AS "UserId", balance_cents AS "BalanceCents", sequence AS "Sequence"
+            """;
+        var rows = await db.Database.SqlQueryRaw<LockedAccount>(sql, parameters).ToListAsync(cancellationToken).ConfigureAwait(false);
+        return rows.Count == changes.Count
+            ? rows.ToDictionary(r => r.UserId)
+            : throw new InvalidOperationException($"Changing {changes.Count} accounts returned {rows.Count} rows.");
     }
 
     /// <summary>Adds <paramref name="deltaCents"/> (negative for a deduction) to the balance of an account this transaction

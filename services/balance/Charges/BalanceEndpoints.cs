@@ -1,9 +1,5 @@
 using ECommerce.Balance.Accounts;
 using ECommerce.Balance.Data;
-using ECommerce.Contracts.Balances;
-using ECommerce.Contracts.Users;
-using ECommerce.ServiceDefaults.Messaging.Outbox;
-using MassTransit;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
@@ -24,50 +20,31 @@ public static class BalanceEndpoints
     }
 
     /// <summary>Adds money: the account row is locked and changed, then the history entry and the charged events are written,
-    /// all in one transaction (see <see cref="AccountLocks"/>). With an Idempotency-Key, a repeated POST answers the first
-    /// charge's result and changes nothing; the key used for another user or amount is a 422.</summary>
+    /// all in one transaction (see <see cref="AccountLocks"/>; <see cref="ChargeWriter"/> commits concurrent charges together).
+    /// With an Idempotency-Key, a repeated POST answers the first charge's result and changes nothing; the key used for another
+    /// user or amount is a 422.</summary>
     static async Task<Results<Ok<BalanceResponse>, ValidationProblem, ProblemHttpResult>> ChargeAsync(string userId, ChargeRequest request,
-        [FromHeader(Name = IdempotencyHeader)] string? idempotencyKey, BalanceDbContext db, IOutbox outbox, TimeProvider clock,
+        [FromHeader(Name = IdempotencyHeader)] string? idempotencyKey, BalanceDbContext db, ChargeWriter writer,
         CancellationToken cancellationToken)
     {
         var validation = request.Validate(UserIds.Parse(userId, out var user))
             .Require(idempotencyKey is null || idempotencyKey.Length is >= 1 and <= 200, IdempotencyHeader, "1 to 200 characters.");
         if (!validation.IsValid)
             return TypedResults.ValidationProblem(validation.ToDictionary());
-        var amount = request.Amount!.Value;
-        var cents = Money.ToCents(amount);
+        var cents = Money.ToCents(request.Amount!.Value);
 
         if (idempotencyKey is not null && await FindByKeyAsync(db, idempotencyKey, cancellationToken) is { } previous)
             return Replay(previous, user, cents);
 
         try
         {
-            await using var transaction = await db.BeginChangeAsync(cancellationToken);
-            var after = await db.AddToNewOrLockedAccountAsync(user, cents, cancellationToken);
-            var now = clock.GetUtcNow();
-            var entry = new BalanceEntry
-            {
-                Id = NewId.NextGuid(),
-                UserId = user,
-                Sequence = after.Sequence,
-                Type = BalanceEntryType.Charged,
-                AmountCents = cents,
-                BalanceAfterCents = after.BalanceCents,
-                IdempotencyKey = idempotencyKey,
-                At = now,
-            };
-            db.Entries.Add(entry);
-            outbox.Add(new BalanceCharged(entry.Id, user, amount, Money.FromCents(after.BalanceCents), after.Sequence, now));
-            outbox.Add(new UserChargedBalance(user, entry.Id, amount, now));
-            await db.SaveChangesAsync(cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
-            return TypedResults.Ok(new BalanceResponse(user, Money.FromCents(after.BalanceCents)));
+            var balanceCents = await writer.ChargeAsync(user, cents, idempotencyKey, cancellationToken);
+            return TypedResults.Ok(new BalanceResponse(user, Money.FromCents(balanceCents)));
         }
         catch (DbUpdateException) when (idempotencyKey is not null)
         {
-            // A concurrent retry with the same key committed first (this transaction waited for its lock, then hit the unique
-            // key and rolled back): answer with its charge.
-            db.ChangeTracker.Clear();
+            // A concurrent retry with the same key committed first (this charge waited for its lock, then hit the unique key
+            // and rolled back): answer with its charge.
             var winner = await FindByKeyAsync(db, idempotencyKey, cancellationToken);
             if (winner is null)
                 throw;
