@@ -2,13 +2,15 @@ using System.Diagnostics.CodeAnalysis;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
+using ECommerce.ServiceDefaults.Persistence;
 using Microsoft.Data.Sqlite;
 using Npgsql;
 
 namespace ECommerce.ServiceDefaults.Http;
 
 /// <summary>Answers 503 with Retry-After when the database cannot take the request right now: the connection pool is
-/// exhausted, a connection or command timed out, the server is unreachable or shutting down, SQLite's writer lock is busy.
+/// exhausted, a connection or command timed out, the server is unreachable or shutting down, SQLite's writer lock is busy,
+/// this service is stopping and its group-commit writer no longer takes writes.
 /// Nothing was committed (the request's transaction never completed), so the client may safely retry — with the same
 /// Idempotency-Key where it has one. A 500 would claim a bug where there is only load.</summary>
 internal sealed class OverloadExceptionHandler(IProblemDetailsService problems) : IExceptionHandler
@@ -23,8 +25,10 @@ internal sealed class OverloadExceptionHandler(IProblemDetailsService problems) 
         var problem = new ProblemDetails
         {
             Status = StatusCodes.Status503ServiceUnavailable,
-            Title = "The service is overloaded; retry shortly.",
-            Detail = "The database could not take the request in time. Nothing was changed.",
+            Title = "The service cannot take the request right now; retry shortly.",
+            Detail = exception is WriterStoppedException
+                ? "The service is stopping. Nothing was changed."
+                : "The database could not take the request in time. Nothing was changed.",
         };
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = problem, Exception = exception })
             .ConfigureAwait(false);
@@ -38,6 +42,7 @@ internal sealed class OverloadExceptionHandler(IProblemDetailsService problems) 
             switch (current)
             {
                 case TimeoutException:
+                case WriterStoppedException:
                 case NpgsqlException { IsTransient: true }:
                 case SqliteException { SqliteErrorCode: 5 or 6 }: // SQLITE_BUSY, SQLITE_LOCKED
                     return true;

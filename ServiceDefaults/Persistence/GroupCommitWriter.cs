@@ -13,7 +13,8 @@ namespace ECommerce.ServiceDefaults.Persistence;
 /// that queue into batches. Items are handed to <see cref="CommitAsync"/> in arrival order.</para>
 /// <para>When a batch hits a unique key (an Idempotency-Key taken by a concurrent retry) its items are written one by one, so
 /// only the conflicting one fails; any other failure goes to every caller of the batch, whose error handling answers it
-/// (503 when the database is overloaded). Items still queued at shutdown are failed, never silently dropped.</para></summary>
+/// (503 when the database is overloaded). Items still queued at shutdown, and items offered after it, are refused with a
+/// <see cref="WriterStoppedException"/> (a 503), never silently dropped.</para></summary>
 public abstract partial class GroupCommitWriter<TItem, TResult>(ILogger logger) : BackgroundService
 {
     readonly Channel<Queued> _queue = Channel.CreateUnbounded<Queued>(new UnboundedChannelOptions { SingleReader = true });
@@ -32,7 +33,7 @@ public abstract partial class GroupCommitWriter<TItem, TResult>(ILogger logger) 
     {
         var queued = new Queued(item, Activity.Current);
         if (!_queue.Writer.TryWrite(queued))
-            throw new InvalidOperationException($"{GetType().Name} has stopped.");
+            throw new WriterStoppedException();
         return queued.Committed.Task.WaitAsync(cancellationToken);
     }
 
@@ -56,7 +57,7 @@ public abstract partial class GroupCommitWriter<TItem, TResult>(ILogger logger) 
         {
             _queue.Writer.TryComplete();
             while (_queue.Reader.TryRead(out var left))
-                left.Committed.TrySetException(new OperationCanceledException("The service is stopping; nothing was written."));
+                left.Committed.TrySetException(new WriterStoppedException());
         }
     }
 

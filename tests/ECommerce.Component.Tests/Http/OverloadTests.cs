@@ -3,13 +3,14 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using ECommerce.Component.Tests.Coupon;
 using ECommerce.Coupon.Data;
+using ECommerce.Coupon.Issuing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit;
 
 namespace ECommerce.Component.Tests.Http;
 
-/// <summary>A database that cannot take a request (pool exhausted, timed out) gets the client a 503 with Retry-After and
+/// <summary>A database that cannot take a request (pool exhausted, timed out), or a service that is stopping, gets the client a 503 with Retry-After and
 /// problem details, never a 500; nothing is recorded, so the retry is safe.</summary>
 public sealed class OverloadTests
 {
@@ -29,6 +30,23 @@ public sealed class OverloadTests
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal(503, problem.GetProperty("status").GetInt32());
+        Assert.Equal(0, await service.InScopeAsync(db => db.IssueRequests.CountAsync()));
+    }
+
+    [Fact]
+    public async Task ARequestReachingAStoppedWriterAnswers503AndRecordsNothing()
+    {
+        await using var service = new CouponServiceFactory();
+        using var client = await service.StartAsync();
+        var couponId = await CouponApi.CreateCouponAsync(client, stock: 5);
+        await service.Services.GetRequiredService<IssueRequestWriter>().StopAsync(CancellationToken.None);
+
+        using var response = await CouponApi.RequestAsync(client, couponId, new { userId = 1 });
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal(TimeSpan.FromSeconds(1), response.Headers.RetryAfter?.Delta);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("The service is stopping. Nothing was changed.", problem.GetProperty("detail").GetString());
         Assert.Equal(0, await service.InScopeAsync(db => db.IssueRequests.CountAsync()));
     }
 }

@@ -103,8 +103,8 @@ public sealed class GroupCommitWriterTests
         // The batch being committed is answered; the queued items are refused, and later calls too.
         Assert.Equal(0, await first.WaitAsync(Patience));
         foreach (var item in queued)
-            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => item.WaitAsync(Patience));
-        Assert.Throws<InvalidOperationException>(() => { _ = writer.WriteAsync(9); });
+            await Assert.ThrowsAsync<WriterStoppedException>(() => item.WaitAsync(Patience));
+        Assert.Throws<WriterStoppedException>(() => { _ = writer.WriteAsync(9); });
     }
 
     /// <summary>Commits by recording each batch; can hold a commit open, and fails the way a test asks.</summary>
