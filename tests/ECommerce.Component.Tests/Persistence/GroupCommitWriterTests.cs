@@ -15,85 +15,52 @@ public sealed class GroupCommitWriterTests
     [Fact]
     public async Task WhatArrivesDuringACommitIsCommittedNextInArrivalOrderAtMostMaxBatchAtATime()
     {
-        var writer = new RecordingWriter(maxBatch: 4);
-        await writer.StartAsync(CancellationToken.None);
-        try
-        {
-            writer.HoldCommits();
-            var first = writer.WriteAsync(0);
-            await writer.CommitStarted.WaitAsync(Patience);
-            var rest = Enumerable.Range(1, 9).Select(writer.WriteAsync).ToList();
-            writer.ReleaseCommits();
+        await using var writer = new RecordingWriter(maxBatch: 4);
+        var first = await writer.StartWithACommitHeldAsync();
+        var rest = Enumerable.Range(1, 9).Select(writer.WriteAsync).ToList();
+        writer.ReleaseCommits();
 
-            Assert.Equal(0, await first.WaitAsync(Patience));
-            Assert.Equal(Enumerable.Range(1, 9), await Task.WhenAll(rest).WaitAsync(Patience));
-            Assert.Equal([[0], [1, 2, 3, 4], [5, 6, 7, 8], [9]], writer.Batches);
-        }
-        finally
-        {
-            await writer.StopAsync(CancellationToken.None);
-        }
+        Assert.Equal(0, await first.WaitAsync(Patience));
+        Assert.Equal(Enumerable.Range(1, 9), await Task.WhenAll(rest).WaitAsync(Patience));
+        Assert.Equal([[0], [1, 2, 3, 4], [5, 6, 7, 8], [9]], writer.Batches);
     }
 
     [Fact]
     public async Task AUniqueKeyConflictFailsOnlyTheConflictingItem()
     {
-        var writer = new RecordingWriter(maxBatch: 100) { Conflicting = 3 };
-        await writer.StartAsync(CancellationToken.None);
-        try
-        {
-            writer.HoldCommits();
-            var first = writer.WriteAsync(0);
-            await writer.CommitStarted.WaitAsync(Patience);
-            var rest = Enumerable.Range(1, 5).Select(writer.WriteAsync).ToList();
-            writer.ReleaseCommits();
+        await using var writer = new RecordingWriter(maxBatch: 100) { Conflicting = 3 };
+        var first = await writer.StartWithACommitHeldAsync();
+        var rest = Enumerable.Range(1, 5).Select(writer.WriteAsync).ToList();
+        writer.ReleaseCommits();
 
-            await first.WaitAsync(Patience);
-            await Assert.ThrowsAsync<DbUpdateException>(() => rest[2].WaitAsync(Patience));
-            foreach (var item in new[] { 1, 2, 4, 5 })
-                Assert.Equal(item, await rest[item - 1].WaitAsync(Patience));
-            // The batch of five failed as a whole, then each was written alone.
-            Assert.Equal([[0], [1], [2], [4], [5]], writer.Batches);
-        }
-        finally
-        {
-            await writer.StopAsync(CancellationToken.None);
-        }
+        await first.WaitAsync(Patience);
+        await Assert.ThrowsAsync<DbUpdateException>(() => rest[2].WaitAsync(Patience));
+        foreach (var item in new[] { 1, 2, 4, 5 })
+            Assert.Equal(item, await rest[item - 1].WaitAsync(Patience));
+        // The batch of five failed as a whole, then each was written alone.
+        Assert.Equal([[0], [1], [2], [4], [5]], writer.Batches);
     }
 
     [Fact]
     public async Task AnyOtherFailureFailsTheWholeBatchAndTheWriterGoesOn()
     {
-        var writer = new RecordingWriter(maxBatch: 100) { Broken = 2 };
-        await writer.StartAsync(CancellationToken.None);
-        try
-        {
-            writer.HoldCommits();
-            var first = writer.WriteAsync(0);
-            await writer.CommitStarted.WaitAsync(Patience);
-            var failing = Enumerable.Range(1, 3).Select(writer.WriteAsync).ToList();
-            writer.ReleaseCommits();
+        await using var writer = new RecordingWriter(maxBatch: 100) { Broken = 2 };
+        var first = await writer.StartWithACommitHeldAsync();
+        var failing = Enumerable.Range(1, 3).Select(writer.WriteAsync).ToList();
+        writer.ReleaseCommits();
 
-            await first.WaitAsync(Patience);
-            foreach (var item in failing)
-                await Assert.ThrowsAsync<TimeoutException>(() => item.WaitAsync(Patience));
-            Assert.Equal(7, await writer.WriteAsync(7).WaitAsync(Patience));
-            Assert.Equal([[0], [7]], writer.Batches);
-        }
-        finally
-        {
-            await writer.StopAsync(CancellationToken.None);
-        }
+        await first.WaitAsync(Patience);
+        foreach (var item in failing)
+            await Assert.ThrowsAsync<TimeoutException>(() => item.WaitAsync(Patience));
+        Assert.Equal(7, await writer.WriteAsync(7).WaitAsync(Patience));
+        Assert.Equal([[0], [7]], writer.Batches);
     }
 
     [Fact]
-    public async Task WhatIsQueuedAtShutdownIsFailedNotLeftWaiting()
+    public async Task WhatIsQueuedAtShutdownIsRefusedNotLeftWaiting()
     {
-        var writer = new RecordingWriter(maxBatch: 100);
-        await writer.StartAsync(CancellationToken.None);
-        writer.HoldCommits();
-        var first = writer.WriteAsync(0);
-        await writer.CommitStarted.WaitAsync(Patience);
+        await using var writer = new RecordingWriter(maxBatch: 100);
+        var first = await writer.StartWithACommitHeldAsync();
         var queued = Enumerable.Range(1, 3).Select(writer.WriteAsync).ToList();
 
         var stopping = writer.StopAsync(CancellationToken.None);
@@ -108,10 +75,10 @@ public sealed class GroupCommitWriterTests
     }
 
     /// <summary>Commits by recording each batch; can hold a commit open, and fails the way a test asks.</summary>
-    sealed class RecordingWriter(int maxBatch) : GroupCommitWriter<int, int>(NullLogger.Instance)
+    sealed class RecordingWriter(int maxBatch) : GroupCommitWriter<int, int>(NullLogger.Instance), IAsyncDisposable
     {
         readonly List<int[]> _batches = [];
-        TaskCompletionSource _release = Released();
+        readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
         readonly TaskCompletionSource _commitStarted = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         /// <summary>An item whose batch hits a unique key.</summary>
@@ -119,8 +86,6 @@ public sealed class GroupCommitWriterTests
 
         /// <summary>An item whose batch fails otherwise.</summary>
         public int? Broken { get; init; }
-
-        public Task CommitStarted => _commitStarted.Task;
 
         public List<int[]> Batches
         {
@@ -135,7 +100,15 @@ public sealed class GroupCommitWriterTests
 
         public Task<int> WriteAsync(int item) => EnqueueAsync(item, CancellationToken.None);
 
-        public void HoldCommits() => _release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        /// <summary>Starts the writer with item 0's commit held open until <see cref="ReleaseCommits"/>; returns item 0's
+        /// answer.</summary>
+        public async Task<Task<int>> StartWithACommitHeldAsync()
+        {
+            await StartAsync(CancellationToken.None);
+            var first = WriteAsync(0);
+            await _commitStarted.Task.WaitAsync(Patience);
+            return first;
+        }
 
         public void ReleaseCommits() => _release.TrySetResult();
 
@@ -154,11 +127,11 @@ public sealed class GroupCommitWriterTests
             return items;
         }
 
-        static TaskCompletionSource Released()
+        public async ValueTask DisposeAsync()
         {
-            var released = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            released.SetResult();
-            return released;
+            ReleaseCommits();
+            await StopAsync(CancellationToken.None);
+            Dispose();
         }
     }
 }
