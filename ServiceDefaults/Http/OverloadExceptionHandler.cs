@@ -1,8 +1,8 @@
 using System.Diagnostics.CodeAnalysis;
+using ECommerce.ServiceDefaults.Persistence;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
-using ECommerce.ServiceDefaults.Persistence;
 using Microsoft.Data.Sqlite;
 using Npgsql;
 

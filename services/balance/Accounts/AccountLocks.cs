@@ -47,33 +47,16 @@ public static class AccountLocks
         var rows = await db.Database.SqlQuery<AccountState>($"""
             INSERT INTO balance_accounts (user_id, balance_cents, sequence) VALUES ({userId}, 0, 0)
             ON CONFLICT (user_id) DO UPDATE SET sequence = balance_accounts.sequence
-            RETURNING balance_cents AS "BalanceCents", sequence AS "Sequence"
+            RETURNING user_id AS "UserId", balance_cents AS "BalanceCents", sequence AS "Sequence"
             """).ToListAsync(cancellationToken).ConfigureAwait(false);
         return rows[0];
     }
 
-    /// <summary>Adds <paramref name="cents"/> to the user's balance and numbers the change, creating the account if the user
-    /// is new: the lock and the change in one statement, for a change that needs no decision (a charge). The row stays locked
-    /// until the transaction ends. Returns the state after the change. Call inside a transaction.</summary>
-    public static async Task<AccountState> AddToNewOrLockedAccountAsync(this BalanceDbContext db, long userId, long cents,
-        CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(db);
-        ArgumentOutOfRangeException.ThrowIfNegative(cents);
-        var rows = await db.Database.SqlQuery<AccountState>($"""
-            INSERT INTO balance_accounts (user_id, balance_cents, sequence) VALUES ({userId}, {cents}, 1)
-            ON CONFLICT (user_id) DO UPDATE SET balance_cents = balance_accounts.balance_cents + excluded.balance_cents,
-                sequence = balance_accounts.sequence + 1
-            RETURNING balance_cents AS "BalanceCents", sequence AS "Sequence"
-            """).ToListAsync(cancellationToken).ConfigureAwait(false);
-        return rows[0];
-    }
-
-    /// <summary>The batch form of <see cref="AddToNewOrLockedAccountAsync"/>: adds each user's <c>Cents</c> to the balance and
-    /// <c>Count</c> to the sequence (the user's <c>Count</c> charges, numbered together), creating accounts of new users, in one
-    /// statement that locks the rows in the order given. Returns every account's state after the change. Each user once.
-    /// Call inside a transaction.</summary>
-    public static async Task<Dictionary<long, LockedAccount>> AddToNewOrLockedAccountsAsync(this BalanceDbContext db,
+    /// <summary>Adds each user's <c>Cents</c> to the balance and <c>Count</c> to the sequence (the user's <c>Count</c> charges,
+    /// numbered together), creating accounts of new users: the locks and the changes in one statement, for changes that need
+    /// no decision (charges). The rows are locked in the order given and stay locked until the transaction ends. Returns every
+    /// account's state after the change. Each user once. Call inside a transaction.</summary>
+    public static async Task<Dictionary<long, AccountState>> AddToNewOrLockedAccountsAsync(this BalanceDbContext db,
         IReadOnlyList<(long UserId, long Cents, int Count)> changes, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(db);
@@ -96,7 +79,7 @@ public static class AccountLocks
                 sequence = balance_accounts.sequence + excluded.sequence
             RETURNING user_id AS "UserId", balance_cents AS "BalanceCents", sequence AS "Sequence"
             """;
-        var rows = await db.Database.SqlQueryRaw<LockedAccount>(sql, parameters).ToListAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await db.Database.SqlQueryRaw<AccountState>(sql, parameters).ToListAsync(cancellationToken).ConfigureAwait(false);
         return rows.Count == changes.Count
             ? rows.ToDictionary(r => r.UserId)
             : throw new InvalidOperationException($"Changing {changes.Count} accounts returned {rows.Count} rows.");
@@ -113,7 +96,7 @@ public static class AccountLocks
         var rows = await db.Database.SqlQuery<AccountState>($"""
             UPDATE balance_accounts SET balance_cents = balance_cents + {deltaCents}, sequence = sequence + 1
             WHERE user_id = {userId}
-            RETURNING balance_cents AS "BalanceCents", sequence AS "Sequence"
+            RETURNING user_id AS "UserId", balance_cents AS "BalanceCents", sequence AS "Sequence"
             """).ToListAsync(cancellationToken).ConfigureAwait(false);
         return rows.Count == 1 ? rows[0] : throw new InvalidOperationException($"The account of user {userId} was not locked before its change.");
     }

@@ -70,7 +70,6 @@ public sealed class ChargeWriter(IServiceScopeFactory scopes, TimeProvider clock
                     var amount = Money.FromCents(charge.Cents);
                     outbox.Add(new BalanceCharged(entry.Id, charge.UserId, amount, Money.FromCents(balance), sequence, now));
                     outbox.Add(new UserChargedBalance(charge.UserId, entry.Id, amount, now));
-                    Activity.Current = writerActivity;
                     balances[index] = balance;
                 }
             }
