@@ -1,3 +1,4 @@
+using ECommerce.Contracts.Topology;
 using ECommerce.ServiceDefaults.Messaging.DeadLetters;
 using ECommerce.ServiceDefaults.Messaging.Redelivery;
 using ECommerce.ServiceDefaults.Messaging.Topology;
@@ -63,8 +64,14 @@ public sealed class GroupEndpointConfigurator
     internal void ConfigureRabbitMqQueue(IRegistrationContext context, IRabbitMqReceiveEndpointConfigurator e, QueueBinding queue)
     {
         e.ConfigureConsumeTopology = false;
-        var source = queue.Partition is { } p ? TopologyNames.PartitionExchange(queue.Topic, p) : queue.Topic;
-        e.Bind(source, b => b.ExchangeType = "fanout");
+        // A group ConsumerGroups lists is fed by the provisioner's type router; binding its queue to the whole partition here
+        // as well would deliver it every type again. Any other group (a test's, a tool's) reads the whole partition.
+        if (!ConsumerGroups.All.ContainsKey(queue.Group))
+        {
+            var source = queue.Partition is { } p ? TopologyNames.PartitionExchange(queue.Topic, p) : queue.Topic;
+            e.Bind(source, b => b.ExchangeType = "fanout");
+        }
+
         ApplyQueueArguments(e, queue);
 
         // Before the message-type router: scheduled redelivery reads the scheduler from the consume context outside the
@@ -112,7 +119,7 @@ public sealed class GroupEndpointConfigurator
             subscription.Configure(e, context);
     }
 
-    static bool IsKeyedTopic(string topic) => ECommerce.Contracts.Topology.TopicCatalog.Get(topic).IsKeyed;
+    static bool IsKeyedTopic(string topic) => TopicCatalog.Get(topic).IsKeyed;
 
     static void ConfigureRecorder(IRegistrationContext context, IReceiveEndpointConfigurator e, QueueBinding queue)
     {

@@ -27,10 +27,7 @@ public static class MessagingExtensions
 
         var messaging = new MessagingBuilder();
         configure?.Invoke(messaging);
-        if (ConsumerGroups.All.TryGetValue(group, out var declared)
-            && messaging.Subscriptions.Select(s => s.Topic).Except(declared).ToList() is { Count: > 0 } undeclared)
-            throw new InvalidOperationException(
-                $"Group '{group}' subscribes to {string.Join(", ", undeclared)}, which ConsumerGroups does not list for it: add them there so the provisioner creates the queues.");
+        EnsureDeclared(group, messaging);
         var topology = new GroupTopology(group, options, messaging.Subscriptions.Select(s => s.Topic));
         var addresses = new TransportAddresses(options.Transport);
 
@@ -104,5 +101,21 @@ public static class MessagingExtensions
         var value = configuration.GetConnectionString("messaging")
             ?? throw new InvalidOperationException("Messaging:Transport is RabbitMq but ConnectionStrings:messaging is not set (an amqp:// URI, or a comma-separated list of them for a cluster).");
         return BrokerAddress.Parse(value);
+    }
+
+    /// <summary>A group listed in <see cref="ConsumerGroups"/> receives only the types listed there (the provisioner routes
+    /// nothing else to its queues), so consuming any other type would silently never see a message: refuse to start instead.
+    /// A group not listed (a test's, a tool's) binds its queues to whole partitions itself and may consume anything.</summary>
+    static void EnsureDeclared(string group, MessagingBuilder messaging)
+    {
+        if (!ConsumerGroups.All.TryGetValue(group, out var declared))
+            return;
+        var topics = ConsumerGroups.TopicsOf(group);
+        if (messaging.Subscriptions.Select(s => s.Topic).Except(topics).ToList() is { Count: > 0 } undeclaredTopics)
+            throw new InvalidOperationException(
+                $"Group '{group}' subscribes to {string.Join(", ", undeclaredTopics)}, of which ConsumerGroups lists no type for it: add the types it consumes there so the provisioner creates and routes the queues.");
+        if (messaging.Subscriptions.SelectMany(s => s.MessageTypes).Except(declared).Select(t => t.FullName).ToList() is { Count: > 0 } undeclaredTypes)
+            throw new InvalidOperationException(
+                $"Group '{group}' consumes {string.Join(", ", undeclaredTypes)}, which ConsumerGroups does not list for it: add them there, or the provisioner never routes them to the group's queues.");
     }
 }

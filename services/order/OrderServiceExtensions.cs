@@ -27,12 +27,13 @@ public static class OrderServiceExtensions
         builder.Services.AddScoped<OrderSagaSteps>();
         builder.Services.AddHostedService<OrderTimeoutSweeper>();
         // The saga reads three topics: its own commands (submission, timeout) and the answers of balance and coupon.
+        var events = MessagingBuilder.EventTypesOf(new OrderStateMachine());
         builder.AddMessaging(Name, m => m
-            .Subscribe(Topics.OrderCommands,
+            .Subscribe(Topics.OrderCommands, events,
                 x => x.AddSagaStateMachine<OrderStateMachine, OrderState, OrderStateMachineDefinition>().DbContextRepository<OrderState, OrderDbContext>(),
                 ConfigureSaga)
-            .Subscribe(Topics.BalanceActivity, _ => { }, ConfigureSaga)
-            .Subscribe(Topics.CouponIssue, _ => { }, ConfigureSaga));
+            .Subscribe(Topics.BalanceActivity, events, _ => { }, ConfigureSaga)
+            .Subscribe(Topics.CouponIssue, events, _ => { }, ConfigureSaga));
         return builder;
     }
 

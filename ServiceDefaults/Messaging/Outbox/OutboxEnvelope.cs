@@ -31,7 +31,11 @@ public static class OutboxEnvelope
         if (string.IsNullOrWhiteSpace(row.Body))
             throw new InvalidOperationException($"Outbox row {row.Id} has an empty body.");
 
-        var headers = new Dictionary<string, object?>(StringComparer.Ordinal) { [OutboxPublisher.TopicHeader] = row.Topic };
+        var headers = new Dictionary<string, object?>(StringComparer.Ordinal)
+        {
+            [OutboxPublisher.TopicHeader] = row.Topic,
+            [OutboxPublisher.MessageTypeHeader] = row.MessageType,
+        };
         if (row.PartitionKey is not null)
             headers[OutboxPublisher.PartitionKeyHeader] = row.PartitionKey;
         if (activityId is not null)

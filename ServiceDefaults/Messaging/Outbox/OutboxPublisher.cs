@@ -15,6 +15,10 @@ public sealed class OutboxPublisher(IBus sendEndpoints, TransportAddresses addre
     public const string TopicHeader = "ECommerce-Topic";
     public const string PartitionKeyHeader = "ECommerce-PartitionKey";
 
+    /// <summary>The contract type's full name: the topology routes a message to the consumer groups that consume its type by
+    /// this header (a message without it reaches every group of its topic, which skip what they do not consume).</summary>
+    public const string MessageTypeHeader = "ECommerce-MessageType";
+
     readonly ConcurrentDictionary<string, Task<ISendEndpoint>> _endpoints = new(StringComparer.Ordinal);
 
     public async Task PublishAsync(OutboxMessage row, CancellationToken cancellationToken)
@@ -39,6 +43,7 @@ public sealed class OutboxPublisher(IBus sendEndpoints, TransportAddresses addre
         {
             context.MessageId = row.Id;
             context.Headers.Set(TopicHeader, row.Topic);
+            context.Headers.Set(MessageTypeHeader, row.MessageType);
             if (row.PartitionKey is not null)
             {
                 context.Headers.Set(PartitionKeyHeader, row.PartitionKey);

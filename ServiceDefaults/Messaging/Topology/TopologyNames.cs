@@ -12,6 +12,17 @@ public static class TopologyNames
     public static string GroupQueue(string group, string topic, int? partition) =>
         partition is { } p ? $"{group}.{topic}.p{p}" : $"{group}.{topic}";
 
+    /// <summary>The headers exchange that routes a partition's (or an unkeyed topic's) messages to the consumer groups that
+    /// consume their type. <paramref name="source"/> is the partition exchange or the unkeyed topic's exchange.</summary>
+    public static string TypeRouter(string source) => source + ".types";
+
+    /// <summary>Where <see cref="TypeRouter"/> sends what no type binding matched (no type header, a type it does not know):
+    /// every group of the topic, as before there was type routing, so a message is never lost for want of a header.</summary>
+    public static string UntypedFallback(string source) => source + ".untyped";
+
+    /// <summary>An exchange bound to nothing: known types no group consumes are routed here, i.e. only to the retained log.</summary>
+    public const string Discard = "ecommerce.discard";
+
     public static string ErrorQueue(string queue) => queue + "_error";
 
     /// <summary>The retained log's stream of a domain topic's partition (or of a whole unkeyed topic). A stream per partition:

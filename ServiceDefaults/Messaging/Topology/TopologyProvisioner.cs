@@ -1,10 +1,12 @@
 using ECommerce.Contracts.Topology;
+using ECommerce.ServiceDefaults.Messaging.Outbox;
 using RabbitMQ.Client;
 
 namespace ECommerce.ServiceDefaults.Messaging.Topology;
 
 /// <summary>Declares the broker-side topology every service relies on: one exchange per topic (a consistent-hash exchange for
-/// a keyed topic, bound to its fan-out partition exchanges) and the TTL delay tiers used for redelivery.
+/// a keyed topic, bound to its fan-out partition exchanges), the retained log, the consumer groups' queues fed by type, and
+/// the TTL delay tiers used for redelivery.
 /// Idempotent, and safe to run from several processes at once: each run creates a topic's partition bindings in the
 /// same order, so the consistent-hash ring (which depends on binding creation order) is the same whoever creates it.</summary>
 public static class TopologyProvisioner
@@ -64,22 +66,22 @@ public static class TopologyProvisioner
             }
         }
 
-        foreach (var (group, topics) in ConsumerGroups.All)
+        foreach (var topic in TopicCatalog.All)
         {
-            foreach (var topic in topics.Select(TopicCatalog.Get))
+            var groups = ConsumerGroups.All.Keys.Where(g => ConsumerGroups.TopicsOf(g).Contains(topic.Name)).ToList();
+            if (groups.Count == 0)
+                continue;
+            if (!topic.IsKeyed)
             {
-                if (!topic.IsKeyed)
-                {
-                    await DeclareGroupQueueAsync(channel, TopologyNames.GroupQueue(group, topic.Name, null), topic.Name, singleActive: false, options,
-                        cancellationToken).ConfigureAwait(false);
-                    continue;
-                }
+                await DeclareRoutedSourceAsync(channel, topic, null, topic.Name, groups, singleActive: false, options, cancellationToken)
+                    .ConfigureAwait(false);
+                continue;
+            }
 
-                for (var p = 0; p < options.PartitionsOf(topic.Name); p++)
-                {
-                    await DeclareGroupQueueAsync(channel, TopologyNames.GroupQueue(group, topic.Name, p), TopologyNames.PartitionExchange(topic.Name, p),
-                        singleActive: true, options, cancellationToken).ConfigureAwait(false);
-                }
+            for (var p = 0; p < options.PartitionsOf(topic.Name); p++)
+            {
+                await DeclareRoutedSourceAsync(channel, topic, p, TopologyNames.PartitionExchange(topic.Name, p), groups, singleActive: true, options,
+                    cancellationToken).ConfigureAwait(false);
             }
         }
 
@@ -110,9 +112,60 @@ public static class TopologyProvisioner
         }
     }
 
+    /// <summary>Routes <paramref name="source"/> (a partition exchange, or an unkeyed topic's exchange) to the queues of
+    /// <paramref name="groups"/> by message type: source → type router (headers exchange; one binding per consumed type and
+    /// group, and one per known type nobody consumes to <see cref="TopologyNames.Discard"/>) → each group's queue. What the
+    /// router cannot place (no type header, an unknown type) goes through its alternate exchange to every group's queue, so a
+    /// publisher that does not set the header costs deliveries, never a message. Per-key order holds: a publish is routed
+    /// through the whole graph at once, whatever the path.</summary>
+    static async Task DeclareRoutedSourceAsync(IChannel channel, TopicDefinition topic, int? partition, string source, IReadOnlyList<string> groups,
+        bool singleActive, MessagingOptions options, CancellationToken cancellationToken)
+    {
+        var router = TopologyNames.TypeRouter(source);
+        var fallback = TopologyNames.UntypedFallback(source);
+        await channel.ExchangeDeclareAsync(TopologyNames.Discard, ExchangeType.Fanout, durable: true, autoDelete: false,
+            cancellationToken: cancellationToken).ConfigureAwait(false);
+        await channel.ExchangeDeclareAsync(fallback, ExchangeType.Fanout, durable: true, autoDelete: false, cancellationToken: cancellationToken)
+            .ConfigureAwait(false);
+        await channel.ExchangeDeclareAsync(router, ExchangeType.Headers, durable: true, autoDelete: false,
+            new Dictionary<string, object?> { ["alternate-exchange"] = fallback }, cancellationToken: cancellationToken).ConfigureAwait(false);
+
+        var consumed = new HashSet<Type>();
+        foreach (var group in groups)
+        {
+            var queue = TopologyNames.GroupQueue(group, topic.Name, partition);
+            await DeclareGroupQueueAsync(channel, queue, singleActive, options, cancellationToken).ConfigureAwait(false);
+            await channel.ExchangeBindAsync(queue, fallback, string.Empty, cancellationToken: cancellationToken).ConfigureAwait(false);
+            foreach (var type in ConsumerGroups.TypesOf(group, topic.Name))
+            {
+                consumed.Add(type);
+                await channel.ExchangeBindAsync(queue, router, string.Empty, TypeBinding(type), cancellationToken: cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        foreach (var type in MessageCatalog.ContractTypes.Where(t => MessageCatalog.Describe(t).Topic.Name == topic.Name && !consumed.Contains(t)))
+            await channel.ExchangeBindAsync(TopologyNames.Discard, router, string.Empty, TypeBinding(type), cancellationToken: cancellationToken).ConfigureAwait(false);
+
+        // The router is complete before the source feeds it; only then does the direct source → queue binding of earlier
+        // versions (every message to every group) go, so no message published meanwhile misses a group (some reach it twice,
+        // which its inbox absorbs).
+        await channel.ExchangeBindAsync(router, source, string.Empty, cancellationToken: cancellationToken).ConfigureAwait(false);
+        foreach (var group in groups)
+        {
+            await channel.ExchangeUnbindAsync(TopologyNames.GroupQueue(group, topic.Name, partition), source, string.Empty,
+                cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    static Dictionary<string, object?> TypeBinding(Type type) => new()
+    {
+        ["x-match"] = "all",
+        [OutboxPublisher.MessageTypeHeader] = type.FullName,
+    };
+
     /// <summary>Declares a group's queue exactly as MassTransit's receive endpoint will (a fan-out exchange of the queue's name
-    /// bound to the queue, the source exchange bound to that), so the endpoint's own declarations find it identical.</summary>
-    static async Task DeclareGroupQueueAsync(IChannel channel, string queue, string source, bool singleActive, MessagingOptions options,
+    /// bound to the queue), so the endpoint's own declarations find it identical.</summary>
+    static async Task DeclareGroupQueueAsync(IChannel channel, string queue, bool singleActive, MessagingOptions options,
         CancellationToken cancellationToken)
     {
         await channel.ExchangeDeclareAsync(queue, ExchangeType.Fanout, durable: true, autoDelete: false, cancellationToken: cancellationToken)
@@ -120,7 +173,6 @@ public static class TopologyProvisioner
         await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false, QueueArguments(singleActive, options),
             cancellationToken: cancellationToken).ConfigureAwait(false);
         await channel.QueueBindAsync(queue, queue, string.Empty, cancellationToken: cancellationToken).ConfigureAwait(false);
-        await channel.ExchangeBindAsync(queue, source, string.Empty, cancellationToken: cancellationToken).ConfigureAwait(false);
     }
 
     static async Task DeclareLogStreamAsync(IChannel channel, string stream, string source, MessagingOptions options, CancellationToken cancellationToken)

@@ -42,7 +42,7 @@ public static class TestServices
         where TConsumer : class, IConsumer
     {
         ArgumentNullException.ThrowIfNull(messaging);
-        return messaging.Subscribe(topic, x => x.AddConsumer<TConsumer>(), (e, context) =>
+        return messaging.Subscribe(topic, MessagingBuilder.ConsumedTypesOf<TConsumer>(), x => x.AddConsumer<TConsumer>(), (e, context) =>
         {
             e.UseFilter(new DeliveryCountingFilter(context.GetRequiredService<DeliveryLog>()));
             e.ConfigureConsumer<TConsumer>(context);

@@ -67,7 +67,7 @@ public sealed class OutboxEnvelopeTests(ITestOutputHelper output)
         Assert.Equal(mt.DeliveryMode, relay.DeliveryMode);
         // Less the client's own bookkeeping of confirms (it tracks them for MassTransit, and the relay tracks them itself).
         Assert.Equal(Keys(mt.Headers).Except(["x-dotnet-pub-seq-no"]), Keys(relay.Headers));
-        foreach (var header in new[] { OutboxPublisher.TopicHeader, OutboxPublisher.PartitionKeyHeader })
+        foreach (var header in new[] { OutboxPublisher.TopicHeader, OutboxPublisher.PartitionKeyHeader, OutboxPublisher.MessageTypeHeader })
             Assert.Equal(Text(mt.Headers![header]), Text(relay.Headers![header]));
         // Both continue the row's trace, each from its own span.
         Assert.Equal(trace, ActivityContext.Parse(Text(mt.Headers![OutboxEnvelope.ActivityIdHeader]) ?? "", null).TraceId);

@@ -38,7 +38,7 @@ public sealed class PipelinedRelayTests(ITestOutputHelper output)
         var producerDatabase = await environment.CreateDatabaseAsync(TestServices.Producer);
 
         var ledgerBuilder = TestServices.LedgerBuilder(environment, ledgerDatabase, m => m.Subscribe(Topics.BalanceActivity,
-            x => x.AddConsumer<RecordingChargeConsumer>(), (e, context) => e.ConfigureConsumer<RecordingChargeConsumer>(context)));
+            MessagingBuilder.ConsumedTypesOf<RecordingChargeConsumer>(), x => x.AddConsumer<RecordingChargeConsumer>(), (e, context) => e.ConfigureConsumer<RecordingChargeConsumer>(context)));
         ledgerBuilder.Services.AddSingleton<ConsumedLog>();
         await using var ledger = await TestServices.StartLedgerAsync(environment, ledgerBuilder.Build(), Topics.BalanceActivity);
 

@@ -44,10 +44,11 @@ public sealed class CommandDouble : IAsyncDisposable
             builder.Logging.AddProvider(new LineLoggerProvider(log, "double"));
         builder.Services.AddSingleton(ledger);
         builder.AddPersistence<DoubleDbContext>(Group);
+        var consumed = MessagingBuilder.ConsumedTypesOf<CommandDoubleConsumer>();
         builder.AddMessaging(Group, m => m
-            .Subscribe(Topics.BalanceCommands, x => x.AddConsumer<CommandDoubleConsumer>(), Configure)
-            .Subscribe(Topics.CouponCommands, _ => { }, Configure)
-            .Subscribe(Topics.OrderCompleted, _ => { }, Configure));
+            .Subscribe(Topics.BalanceCommands, consumed, x => x.AddConsumer<CommandDoubleConsumer>(), Configure)
+            .Subscribe(Topics.CouponCommands, consumed, _ => { }, Configure)
+            .Subscribe(Topics.OrderCompleted, consumed, _ => { }, Configure));
         var host = builder.Build();
         await host.StartAsync().ConfigureAwait(false);
         var bus = host.Services.GetRequiredService<IBusControl>();
