@@ -1,5 +1,4 @@
-using System.Globalization;
-using System.Text;
+using System.Text.Json;
 using ECommerce.Balance.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
@@ -25,7 +24,8 @@ namespace ECommerce.Balance.Accounts;
 /// retry under contention, and a command that ran out of in-process retries would be redelivered behind later commands of
 /// its user — a refund could then overtake the deduction it compensates.</item>
 /// </list>
-/// The statements are plain SQL understood alike by PostgreSQL and by SQLite 3.35+ (upsert and RETURNING).
+/// The statements are plain SQL understood alike by PostgreSQL and by SQLite 3.35+ (upsert and RETURNING), but for how the
+/// batch upsert receives its batch.
 /// </summary>
 public static class AccountLocks
 {
@@ -56,30 +56,49 @@ public static class AccountLocks
     /// numbered together), creating accounts of new users: the locks and the changes in one statement, for changes that need
     /// no decision (charges). The rows are locked in the order given and stay locked until the transaction ends. Returns every
     /// account's state after the change. Each user once. Call inside a transaction.</summary>
+    /// <remarks>The batch travels as arrays (PostgreSQL) or one JSON array (SQLite), so the statement's text is the same for
+    /// every batch size: EF Core compiles a query per distinct text, and a VALUES list as long as the batch made every new
+    /// size a new compilation (and new code to JIT) for as long as the service ran.</remarks>
     public static async Task<Dictionary<long, AccountState>> AddToNewOrLockedAccountsAsync(this BalanceDbContext db,
         IReadOnlyList<(long UserId, long Cents, int Count)> changes, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(changes);
-        var values = new StringBuilder();
-        var parameters = new object[changes.Count * 3];
-        for (var i = 0; i < changes.Count; i++)
+        foreach (var (_, cents, count) in changes)
         {
-            var (userId, cents, count) = changes[i];
             ArgumentOutOfRangeException.ThrowIfNegative(cents);
             ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
-            (parameters[3 * i], parameters[3 * i + 1], parameters[3 * i + 2]) = (userId, cents, (long)count);
-            values.Append(CultureInfo.InvariantCulture, $"{(i == 0 ? "" : ", ")}({{{3 * i}}}, {{{3 * i + 1}}}, {{{3 * i + 2}}})");
         }
 
-        // Only parameter placeholders are spliced into the text; every value is a parameter.
-        var sql = $"""
-            INSERT INTO balance_accounts (user_id, balance_cents, sequence) VALUES {values}
-            ON CONFLICT (user_id) DO UPDATE SET balance_cents = balance_accounts.balance_cents + excluded.balance_cents,
-                sequence = balance_accounts.sequence + excluded.sequence
-            RETURNING user_id AS "UserId", balance_cents AS "BalanceCents", sequence AS "Sequence"
-            """;
-        var rows = await db.Database.SqlQueryRaw<AccountState>(sql, parameters).ToListAsync(cancellationToken).ConfigureAwait(false);
+        IQueryable<AccountState> query;
+        if (db.Database.IsNpgsql())
+        {
+            var users = changes.Select(c => c.UserId).ToArray();
+            var amounts = changes.Select(c => c.Cents).ToArray();
+            var counts = changes.Select(c => (long)c.Count).ToArray();
+            query = db.Database.SqlQuery<AccountState>($"""
+                INSERT INTO balance_accounts (user_id, balance_cents, sequence)
+                SELECT u, c, n FROM unnest({users}, {amounts}, {counts}) WITH ORDINALITY AS t(u, c, n, i) ORDER BY i
+                ON CONFLICT (user_id) DO UPDATE SET balance_cents = balance_accounts.balance_cents + excluded.balance_cents,
+                    sequence = balance_accounts.sequence + excluded.sequence
+                RETURNING user_id AS "UserId", balance_cents AS "BalanceCents", sequence AS "Sequence"
+                """);
+        }
+        else
+        {
+            var batch = JsonSerializer.Serialize(changes.Select(c => new[] { c.UserId, c.Cents, c.Count }));
+            // "WHERE true": without it SQLite would read ON CONFLICT as part of the SELECT's join.
+            query = db.Database.SqlQuery<AccountState>($"""
+                INSERT INTO balance_accounts (user_id, balance_cents, sequence)
+                SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]') FROM json_each({batch})
+                WHERE true
+                ON CONFLICT (user_id) DO UPDATE SET balance_cents = balance_accounts.balance_cents + excluded.balance_cents,
+                    sequence = balance_accounts.sequence + excluded.sequence
+                RETURNING user_id AS "UserId", balance_cents AS "BalanceCents", sequence AS "Sequence"
+                """);
+        }
+
+        var rows = await query.ToListAsync(cancellationToken).ConfigureAwait(false);
         return rows.Count == changes.Count
             ? rows.ToDictionary(r => r.UserId)
             : throw new InvalidOperationException($"Changing {changes.Count} accounts returned {rows.Count} rows.");
