@@ -7,9 +7,10 @@ namespace ECommerce.ServiceDefaults.Messaging;
 /// first (its share of partitions) and which only as standby.</summary>
 public sealed class GroupTopology
 {
-    internal GroupTopology(string group, MessagingOptions options, IEnumerable<string> topics)
+    internal GroupTopology(string group, MessagingOptions options, IEnumerable<string> topics, IEnumerable<Type> consumedTypes)
     {
         Group = group;
+        ConsumedTypes = consumedTypes.Distinct().ToList();
         var bindings = new List<QueueBinding>();
         foreach (var topicName in topics.Distinct(StringComparer.Ordinal))
         {
@@ -35,6 +36,9 @@ public sealed class GroupTopology
     }
 
     public string Group { get; }
+
+    /// <summary>The message types the group's consumers and sagas consume, on every topic.</summary>
+    public IReadOnlyList<Type> ConsumedTypes { get; }
 
     public IReadOnlyList<QueueBinding> Queues { get; }
 }

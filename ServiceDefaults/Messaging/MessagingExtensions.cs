@@ -28,7 +28,8 @@ public static class MessagingExtensions
         var messaging = new MessagingBuilder();
         configure?.Invoke(messaging);
         EnsureDeclared(group, messaging);
-        var topology = new GroupTopology(group, options, messaging.Subscriptions.Select(s => s.Topic));
+        var topology = new GroupTopology(group, options, messaging.Subscriptions.Select(s => s.Topic),
+            messaging.Subscriptions.SelectMany(s => s.MessageTypes));
         var addresses = new TransportAddresses(options.Transport);
 
         builder.Services.TryAddSingleton(TimeProvider.System);
