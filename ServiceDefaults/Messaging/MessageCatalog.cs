@@ -27,6 +27,21 @@ public static class MessageCatalog
 
     public static Type? FindByUrn(string urn) => TypesByUrn.Value.GetValueOrDefault(urn);
 
+    /// <summary>The topics consumer group <paramref name="group"/> reads (those of the types <see cref="ConsumerGroups"/> lists
+    /// for it), in the catalog's order; none for a group not listed.</summary>
+    public static IReadOnlyList<string> TopicsOf(string group)
+    {
+        if (!ConsumerGroups.All.TryGetValue(group, out var types))
+            return [];
+        var topics = types.Select(t => Describe(t).Topic.Name).ToHashSet(StringComparer.Ordinal);
+        return TopicCatalog.All.Select(t => t.Name).Where(topics.Contains).ToList();
+    }
+
+    /// <summary>The types <see cref="ConsumerGroups"/> lists for <paramref name="group"/> that are published on
+    /// <paramref name="topic"/>.</summary>
+    public static IReadOnlyList<Type> TypesOf(string group, string topic) =>
+        ConsumerGroups.All.TryGetValue(group, out var types) ? types.Where(t => Describe(t).Topic.Name == topic).ToList() : [];
+
     static MessageDescriptor Build(Type type)
     {
         var topicName = type.GetCustomAttribute<TopicAttribute>()?.Name

@@ -38,11 +38,10 @@ public sealed class MessagingBuilder
     {
         ArgumentNullException.ThrowIfNull(messageTypes);
         TopicCatalog.Get(topic);
-        var types = messageTypes.ToList();
-        foreach (var type in types)
-            MessageCatalog.Describe(type);
+        // Describe also refuses a type that declares no topic.
+        var types = messageTypes.Where(t => MessageCatalog.Describe(t).Topic.Name == topic).ToList();
         Registrations.Add(register);
-        Subscriptions.Add(new TopicSubscription(topic, types.Where(t => MessageCatalog.Describe(t).Topic.Name == topic).ToList(), configure));
+        Subscriptions.Add(new TopicSubscription(topic, types, configure));
         return this;
     }
 

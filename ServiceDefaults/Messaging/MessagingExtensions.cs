@@ -111,7 +111,7 @@ public static class MessagingExtensions
     {
         if (!ConsumerGroups.All.TryGetValue(group, out var declared))
             return;
-        var topics = ConsumerGroups.TopicsOf(group);
+        var topics = MessageCatalog.TopicsOf(group);
         if (messaging.Subscriptions.Select(s => s.Topic).Except(topics).ToList() is { Count: > 0 } undeclaredTopics)
             throw new InvalidOperationException(
                 $"Group '{group}' subscribes to {string.Join(", ", undeclaredTopics)}, of which ConsumerGroups lists no type for it: add the types it consumes there so the provisioner creates and routes the queues.");

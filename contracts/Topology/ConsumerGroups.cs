@@ -1,4 +1,3 @@
-using System.Reflection;
 using ECommerce.Contracts.Balances;
 using ECommerce.Contracts.Coupons;
 using ECommerce.Contracts.Orders;
@@ -25,20 +24,4 @@ public static class ConsumerGroups
             typeof(CouponUsed), typeof(CouponUseRejected),
         ],
     };
-
-    /// <summary>The topics <paramref name="group"/> reads, in the catalog's order; none for a group not listed.</summary>
-    public static IReadOnlyList<string> TopicsOf(string group)
-    {
-        if (!All.TryGetValue(group, out var types))
-            return [];
-        var topics = types.Select(TopicOf).ToHashSet(StringComparer.Ordinal);
-        return TopicCatalog.All.Select(t => t.Name).Where(topics.Contains).ToList();
-    }
-
-    /// <summary>The types of <paramref name="group"/> published on <paramref name="topic"/>.</summary>
-    public static IReadOnlyList<Type> TypesOf(string group, string topic) =>
-        All.TryGetValue(group, out var types) ? types.Where(t => TopicOf(t) == topic).ToList() : [];
-
-    static string TopicOf(Type type) => type.GetCustomAttribute<TopicAttribute>()?.Name
-        ?? throw new InvalidOperationException($"{type.FullName} declares no [Topic].");
 }

@@ -68,7 +68,7 @@ public static class TopologyProvisioner
 
         foreach (var topic in TopicCatalog.All)
         {
-            var groups = ConsumerGroups.All.Keys.Where(g => ConsumerGroups.TopicsOf(g).Contains(topic.Name)).ToList();
+            var groups = ConsumerGroups.All.Keys.Where(g => MessageCatalog.TopicsOf(g).Contains(topic.Name)).ToList();
             if (groups.Count == 0)
                 continue;
             if (!topic.IsKeyed)
@@ -136,7 +136,7 @@ public static class TopologyProvisioner
             var queue = TopologyNames.GroupQueue(group, topic.Name, partition);
             await DeclareGroupQueueAsync(channel, queue, singleActive, options, cancellationToken).ConfigureAwait(false);
             await channel.ExchangeBindAsync(queue, fallback, string.Empty, cancellationToken: cancellationToken).ConfigureAwait(false);
-            foreach (var type in ConsumerGroups.TypesOf(group, topic.Name))
+            foreach (var type in MessageCatalog.TypesOf(group, topic.Name))
             {
                 consumed.Add(type);
                 await channel.ExchangeBindAsync(queue, router, string.Empty, TypeBinding(type), cancellationToken: cancellationToken).ConfigureAwait(false);

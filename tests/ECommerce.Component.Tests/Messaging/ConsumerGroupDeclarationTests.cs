@@ -63,7 +63,7 @@ public sealed class ConsumerGroupDeclarationTests
             Assert.NotEmpty(types);
             Assert.All(types, t => Assert.Contains(t, MessageCatalog.ContractTypes));
             Assert.Equal(types.Select(t => MessageCatalog.Describe(t).Topic.Name).Distinct().Order(StringComparer.Ordinal),
-                ConsumerGroups.TopicsOf(group).Order(StringComparer.Ordinal));
+                MessageCatalog.TopicsOf(group).Order(StringComparer.Ordinal));
         }
     }
 
