@@ -66,6 +66,8 @@ public static class TopologyProvisioner
             }
         }
 
+        await channel.ExchangeDeclareAsync(TopologyNames.Discard, ExchangeType.Fanout, durable: true, autoDelete: false,
+            cancellationToken: cancellationToken).ConfigureAwait(false);
         foreach (var topic in TopicCatalog.All)
         {
             var groups = ConsumerGroups.All.Keys.Where(g => MessageCatalog.TopicsOf(g).Contains(topic.Name)).ToList();
@@ -123,8 +125,6 @@ public static class TopologyProvisioner
     {
         var router = TopologyNames.TypeRouter(source);
         var fallback = TopologyNames.UntypedFallback(source);
-        await channel.ExchangeDeclareAsync(TopologyNames.Discard, ExchangeType.Fanout, durable: true, autoDelete: false,
-            cancellationToken: cancellationToken).ConfigureAwait(false);
         await channel.ExchangeDeclareAsync(fallback, ExchangeType.Fanout, durable: true, autoDelete: false, cancellationToken: cancellationToken)
             .ConfigureAwait(false);
         await channel.ExchangeDeclareAsync(router, ExchangeType.Headers, durable: true, autoDelete: false,

@@ -39,7 +39,7 @@ public sealed class TypeRoutingTests(ITestOutputHelper output)
         // The issued event is only on the retained log: neither group consumes it.
         Assert.Equal([requested, untyped, unknown], await broker.DrainAsync(CouponQueue, 3));
         Assert.Equal([used, untyped, unknown], await broker.DrainAsync(OrderQueue, 3));
-        Assert.Equal(5, (await broker.DrainAsync(TopologyNames.LogStream(Topics.CouponIssue, 0), 5, stream: true)).Count);
+        Assert.Equal(5, (await broker.ReadStreamAsync(TopologyNames.LogStream(Topics.CouponIssue, 0), 5)).Count);
     }
 
     [Fact]
@@ -101,10 +101,8 @@ public sealed class TypeRoutingTests(ITestOutputHelper output)
 
         /// <summary>The ids of the messages in <paramref name="queue"/>, in order, once it holds <paramref name="expected"/>;
         /// then checks nothing more arrives (every publish was confirmed, so routing is done).</summary>
-        public async Task<IReadOnlyList<Guid>> DrainAsync(string queue, int expected, bool stream = false)
+        public async Task<IReadOnlyList<Guid>> DrainAsync(string queue, int expected)
         {
-            if (stream)
-                return await ReadStreamAsync(queue, expected);
             var ids = new List<Guid>();
             var deadline = DateTime.UtcNow + Patience;
             while (true)
@@ -125,7 +123,7 @@ public sealed class TypeRoutingTests(ITestOutputHelper output)
         }
 
         /// <summary>A stream cannot be read with basic.get: consume it from its first offset on a channel of its own.</summary>
-        async Task<IReadOnlyList<Guid>> ReadStreamAsync(string stream, int expected)
+        public async Task<IReadOnlyList<Guid>> ReadStreamAsync(string stream, int expected)
         {
             var reader = await connection.CreateChannelAsync();
             await using (reader)
