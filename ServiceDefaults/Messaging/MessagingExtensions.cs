@@ -92,6 +92,15 @@ public static class MessagingExtensions
                 x.UsingInMemory((context, cfg) => endpoints.ConfigureInMemory(context, cfg));
             }
         });
+        if (options.Transport == MessagingTransport.RabbitMq)
+        {
+            // Registered after the bus, so stopped before it: the watchdog never restarts an endpoint the bus is stopping.
+            builder.Services.AddSingleton<ReceiveEndpointWatchdog>();
+            builder.Services.AddReceiveEndpointObserver(sp => sp.GetRequiredService<ReceiveEndpointWatchdog>());
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<ReceiveEndpointWatchdog>());
+            builder.Services.AddHealthChecks().AddCheck<ReceiveEndpointWatchdog>("receive-endpoints", tags: [HealthTags.Live]);
+        }
+
         return builder;
     }
 

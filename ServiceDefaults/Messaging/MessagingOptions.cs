@@ -60,6 +60,13 @@ public sealed class MessagingOptions
     /// lag is read over AMQP, which tells ready messages and consumers but not unacknowledged ones.</summary>
     public Uri? ManagementUri { get; set; }
 
+    /// <summary>How often <see cref="ReceiveEndpointWatchdog"/> asks the broker whether the group's queues have consumers.</summary>
+    public TimeSpan ConsumerWatchInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long a queue of the group may have no consumer at all, while the broker answers, before this instance
+    /// restarts its receive endpoint on it. Longer than MassTransit's own reconnect back-off (at most 30 s).</summary>
+    public TimeSpan ConsumerStallAfter { get; set; } = TimeSpan.FromSeconds(45);
+
     /// <summary>Binds <paramref name="section"/> onto a new instance. Use this rather than <c>Get&lt;MessagingOptions&gt;()</c>:
     /// the configuration binder appends configured array elements to an array property's defaults, so configuring two retry
     /// intervals would yield five (the three defaults first). Here a configured list replaces the default list.</summary>

@@ -112,6 +112,8 @@ public sealed class TestEnvironment : IAsyncDisposable
             ["Messaging:OutboxBatchSize"] = Invariant(options.OutboxBatchSize),
             ["Messaging:OutboxLease"] = Invariant(options.OutboxLease),
             ["Messaging:ManagementUri"] = options.ManagementUri?.ToString(),
+            ["Messaging:ConsumerWatchInterval"] = Invariant(options.ConsumerWatchInterval),
+            ["Messaging:ConsumerStallAfter"] = Invariant(options.ConsumerStallAfter),
         };
         AddList(settings, "Messaging:RetryIntervals", options.RetryIntervals);
         AddList(settings, "Messaging:RedeliveryIntervals", options.RedeliveryIntervals);
@@ -163,6 +165,8 @@ public sealed class TestEnvironment : IAsyncDisposable
         OutboxBatchSize = source.OutboxBatchSize,
         OutboxLease = source.OutboxLease,
         ManagementUri = source.ManagementUri,
+        ConsumerWatchInterval = source.ConsumerWatchInterval,
+        ConsumerStallAfter = source.ConsumerStallAfter,
     };
 
     static void AddList(Dictionary<string, string?> settings, string key, TimeSpan[] values)
