@@ -72,9 +72,11 @@ public sealed partial class ReceiveEndpointWatchdog(
     }
 
     /// <summary>One pass over the watched queues; <paramref name="emptySince"/> remembers since when each was seen without a
-    /// consumer, and forgets it as soon as one is seen, or when the broker cannot be asked.</summary>
+    /// consumer, and forgets it as soon as one is seen, or when the broker cannot be asked. The stalled ones are restarted
+    /// together: a broker crash tends to leave several behind at once, and each stop may take the whole stop timeout.</summary>
     internal async Task CheckAsync(Dictionary<string, DateTimeOffset> emptySince, TimeSpan stallAfter, CancellationToken cancellationToken)
     {
+        var stalled = new List<(string Queue, IReceiveEndpoint Endpoint, TimeSpan For)>();
         foreach (var (queue, watched) in _watched)
         {
             QueueStats queueStats;
@@ -107,8 +109,10 @@ public sealed partial class ReceiveEndpointWatchdog(
                 continue;
 
             emptySince.Remove(queue);
-            await RestartAsync(queue, watched.Endpoint, now - since, cancellationToken).ConfigureAwait(false);
+            stalled.Add((queue, watched.Endpoint, now - since));
         }
+
+        await Task.WhenAll(stalled.Select(s => RestartAsync(s.Queue, s.Endpoint, s.For, cancellationToken))).ConfigureAwait(false);
     }
 
     async Task RestartAsync(string queue, IReceiveEndpoint endpoint, TimeSpan stalled, CancellationToken cancellationToken)

@@ -122,6 +122,26 @@ public sealed class ReceiveEndpointWatchdogTests
         Assert.Equal(1, endpoint.Stops);
     }
 
+    [Fact]
+    public async Task An_endpoint_that_does_not_stop_keeps_no_other_stalled_endpoint_from_being_restarted()
+    {
+        var other = TopologyNames.GroupQueue("ledger", Topics.BalanceActivity, 1);
+        var hanging = await ReadyAsync(Queue);
+        hanging.StopHangs = true;
+        var healthy = await ReadyAsync(other);
+        _stats.Consumers[Queue] = 0;
+        _stats.Consumers[other] = 0;
+        await CheckAtAsync(TimeSpan.Zero);
+
+        await CheckAtAsync(StallAfter);
+
+        Assert.Equal((1, 0), (hanging.Stops, hanging.Starts));
+        Assert.Equal((1, 1), (healthy.Stops, healthy.Starts));
+        var health = await _watchdog.CheckHealthAsync(new HealthCheckContext());
+        Assert.Contains(Queue, health.Description, StringComparison.Ordinal);
+        Assert.DoesNotContain(other, health.Description, StringComparison.Ordinal);
+    }
+
     async Task<FakeEndpoint> ReadyAsync(string queue)
     {
         var proxy = DispatchProxy.Create<IReceiveEndpoint, FakeEndpoint>();
