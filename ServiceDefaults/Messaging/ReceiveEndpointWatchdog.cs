@@ -10,16 +10,16 @@ namespace ECommerce.ServiceDefaults.Messaging;
 /// <summary>Restarts a receive endpoint of the group whose queue the broker reports without any consumer for
 /// <see cref="MessagingOptions.ConsumerStallAfter"/>, while the broker answers.
 /// <para>MassTransit reconnects its receive endpoints after a broker restart by itself, but not always: after a broker was
-/// SIGKILLed with deliveries in flight, some of an order service's endpoints stayed without a consumer for minutes (their
-/// transport agent either gave up on an exception its retry policy does not list or waited on a channel that never closed),
-/// so the partitions behind them stopped while the rest of the service looked healthy. Whatever the cause, the broker's
-/// consumer count tells the truth: a queue of ours that no one consumes is restarted here, which reconnects it.</para>
+/// SIGKILLed with deliveries in flight, some of an order service's endpoints stayed without a consumer for minutes while the
+/// broker was back, so the partitions behind them stopped while the rest of the service looked healthy. Whatever the cause,
+/// the broker's consumer count tells the truth: a queue of ours that nobody consumes has its endpoint restarted here.</para>
 /// <para>The threshold is longer than MassTransit's own reconnect back-off (at most 30 s between attempts), so an endpoint
 /// that is still reconnecting is left alone. A queue another instance consumes (its active or standby consumer) is not
 /// stalled — its partitions move on — so only a queue that nobody consumes counts. Only endpoints that were ready once are
-/// watched: a standby partition is watched from when it is subscribed. If stopping a stalled endpoint itself hangs, it cannot
-/// be started again in this process: the watchdog's liveness check (<c>/alive</c>) turns unhealthy, so that a supervisor that
-/// probes it restarts the instance (the inbox and outbox make a restart safe).</para></summary>
+/// watched: a standby partition is watched from when it is subscribed. If stopping a stalled endpoint itself hangs (seen:
+/// its consumer waiting on a channel the RabbitMQ client still reported open after the broker died), it cannot be started
+/// again in this process: the watchdog's liveness check (<c>/alive</c>) turns unhealthy, so that a supervisor that probes it
+/// restarts the instance (the inbox and outbox make a restart safe).</para></summary>
 public sealed partial class ReceiveEndpointWatchdog(
     GroupTopology topology,
     IQueueStatsReader stats,
