@@ -31,7 +31,7 @@ public sealed partial class ReceiveEndpointWatchdog(
         .SelectMany(q => new[] { q.Queue, Topology.TopologyNames.ErrorQueue(q.Queue) })
         .ToHashSet(StringComparer.Ordinal);
 
-    readonly ConcurrentDictionary<string, Watched> _watched = new(StringComparer.Ordinal);
+    readonly ConcurrentDictionary<string, IReceiveEndpoint> _watched = new(StringComparer.Ordinal);
     readonly ConcurrentDictionary<string, bool> _unrecoverable = new(StringComparer.Ordinal);
     long _restarts;
 
@@ -46,7 +46,7 @@ public sealed partial class ReceiveEndpointWatchdog(
         ArgumentNullException.ThrowIfNull(ready);
         var queue = QueueOf(ready.InputAddress);
         if (_queues.Contains(queue))
-            _watched.AddOrUpdate(queue, _ => new Watched(ready.ReceiveEndpoint), (_, w) => w with { Endpoint = ready.ReceiveEndpoint });
+            _watched[queue] = ready.ReceiveEndpoint;
         return Task.CompletedTask;
     }
 
@@ -77,7 +77,7 @@ public sealed partial class ReceiveEndpointWatchdog(
     internal async Task CheckAsync(Dictionary<string, DateTimeOffset> emptySince, TimeSpan stallAfter, CancellationToken cancellationToken)
     {
         var stalled = new List<(string Queue, IReceiveEndpoint Endpoint, TimeSpan For)>();
-        foreach (var (queue, watched) in _watched)
+        foreach (var (queue, endpoint) in _watched)
         {
             QueueStats queueStats;
             try
@@ -109,7 +109,7 @@ public sealed partial class ReceiveEndpointWatchdog(
                 continue;
 
             emptySince.Remove(queue);
-            stalled.Add((queue, watched.Endpoint, now - since));
+            stalled.Add((queue, endpoint, now - since));
         }
 
         await Task.WhenAll(stalled.Select(s => RestartAsync(s.Queue, s.Endpoint, s.For, cancellationToken))).ConfigureAwait(false);
@@ -143,8 +143,6 @@ public sealed partial class ReceiveEndpointWatchdog(
             : HealthCheckResult.Unhealthy($"No consumer on {string.Join(", ", _unrecoverable.Keys.Order(StringComparer.Ordinal))}, and the receive endpoint could not be restarted"));
 
     static string QueueOf(Uri inputAddress) => inputAddress.AbsolutePath[(inputAddress.AbsolutePath.LastIndexOf('/') + 1)..];
-
-    sealed record Watched(IReceiveEndpoint Endpoint);
 
     [LoggerMessage(LogLevel.Warning, "Queue {Queue} has had no consumer for {Seconds:0} s while the broker answers; restarting its receive endpoint")]
     static partial void LogRestarting(ILogger logger, string queue, double seconds);
