@@ -13,7 +13,8 @@ namespace ECommerce.Coupon.Issuing;
 /// <para>First come, first served is unaffected: a request answered before another was sent committed in an earlier
 /// transaction, so it is numbered first; requests of one batch were all in flight together, any order among them is first
 /// come, first served, and they are numbered in the order they were added.</para></summary>
-public sealed class IssueRequestWriter(IServiceScopeFactory scopes, IOptions<IssuingOptions> options, ILogger<IssueRequestWriter> logger)
+public sealed class IssueRequestWriter(IServiceScopeFactory scopes, IOptions<IssuingOptions> options, TimeProvider clock,
+    OutboxSignal outboxSignal, ILogger<IssueRequestWriter> logger)
     : GroupCommitWriter<IssueRequestEntity, bool>(logger)
 {
     protected override int MaxBatch => options.Value.AcceptBatchSize;
@@ -30,7 +31,8 @@ public sealed class IssueRequestWriter(IServiceScopeFactory scopes, IOptions<Iss
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<CouponDbContext>();
-        var outbox = scope.ServiceProvider.GetRequiredService<IOutbox>();
+        var events = new List<OutboxMessage>(batch.Count * 2);
+        var now = clock.GetUtcNow();
         var writerActivity = Activity.Current;
         try
         {
@@ -39,8 +41,8 @@ public sealed class IssueRequestWriter(IServiceScopeFactory scopes, IOptions<Iss
                 // The outbox keeps the current trace context with each event, so the decision's trace continues the request's.
                 Activity.Current = activity;
                 db.IssueRequests.Add(request);
-                outbox.Add(new CouponIssueRequested(request.Id, request.CouponId, request.UserId, request.AcceptedAt));
-                outbox.Add(new UserRequestedCoupon(request.UserId, request.CouponId, request.Id, request.AcceptedAt));
+                events.Add(OutboxBatch.Row(new CouponIssueRequested(request.Id, request.CouponId, request.UserId, request.AcceptedAt), now));
+                events.Add(OutboxBatch.Row(new UserRequestedCoupon(request.UserId, request.CouponId, request.Id, request.AcceptedAt), now));
             }
         }
         finally
@@ -48,7 +50,12 @@ public sealed class IssueRequestWriter(IServiceScopeFactory scopes, IOptions<Iss
             Activity.Current = writerActivity;
         }
 
+        // The events in one statement rather than as tracked entities: a full batch is 1,000 of them.
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await OutboxBatch.InsertAsync(db, events, cancellationToken).ConfigureAwait(false);
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        outboxSignal.Notify();
         return new bool[batch.Count];
     }
 }
