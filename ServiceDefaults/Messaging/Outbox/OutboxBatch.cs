@@ -9,8 +9,8 @@ namespace ECommerce.ServiceDefaults.Messaging.Outbox;
 
 /// <summary>Writes many outbox rows with one statement, in the caller's transaction, for the group-commit writers: a batch of
 /// 500 charges is 1,000 events, which EF Core would insert as 1,000 tracked entities, each sending its generated sequence
-/// back. The rows are inserted in list order, so their sequence (the relay's order) follows it, as with <see cref="IOutbox.Add"/>.
-/// Nothing signals the relay: the caller calls <see cref="OutboxSignal.Notify"/> after its commit.</summary>
+/// back. The rows are inserted in list order, so their sequence (the relay's order) follows it, as with <see cref="IOutbox.Add"/>,
+/// and the transaction's commit wakes the relay as it does for tracked rows (<see cref="OutboxSignalInterceptor"/>).</summary>
 public static class OutboxBatch
 {
     static readonly DateTimeOffsetToBinaryConverter SqliteTimestamp = new();
@@ -35,12 +35,17 @@ public static class OutboxBatch
         };
     }
 
+    /// <summary>Inserts <paramref name="rows"/> in the transaction open on <paramref name="db"/>; the relay is woken when it
+    /// commits.</summary>
     public static Task<int> InsertAsync(MessagingDbContext db, IReadOnlyList<OutboxMessage> rows, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(rows);
         if (rows.Count == 0)
             return Task.FromResult(0);
+        if (db.Database.CurrentTransaction is null)
+            throw new InvalidOperationException("Outbox rows are inserted inside the transaction of the change that produced them; begin one first.");
+        OutboxSignalInterceptor.MarkPending(db);
 
         if (db.Database.IsNpgsql())
         {

@@ -49,6 +49,10 @@ public sealed class OutboxSignalInterceptor(OutboxSignal signal) : ISaveChangesI
     // Contexts whose unit of work wrote outbox rows not yet signalled. Weak, so a context that never commits is not kept alive.
     static readonly ConditionalWeakTable<DbContext, object> Pending = [];
 
+    /// <summary>Has the commit of <paramref name="context"/>'s open transaction wake the relay, for outbox rows written past
+    /// the change tracker (<see cref="OutboxBatch"/>).</summary>
+    internal static void MarkPending(DbContext context) => Pending.AddOrUpdate(context, context);
+
     static void Mark(DbContextEventData eventData)
     {
         if (eventData.Context is { } context

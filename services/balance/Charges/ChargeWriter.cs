@@ -15,7 +15,7 @@ namespace ECommerce.Balance.Charges;
 /// row as the previous one left it, and their outbox rows follow in that order. The batch takes its users' rows in user-id
 /// order, so two instances' batches (or a batch and a deduction, which locks one row) can never wait for each other in a
 /// cycle.</para></summary>
-public sealed class ChargeWriter(IServiceScopeFactory scopes, TimeProvider clock, OutboxSignal outboxSignal, ILogger<ChargeWriter> logger)
+public sealed class ChargeWriter(IServiceScopeFactory scopes, TimeProvider clock, ILogger<ChargeWriter> logger)
     : GroupCommitWriter<ChargeWriter.Charge, long>(logger)
 {
     protected override int MaxBatch => 500;
@@ -83,7 +83,6 @@ public sealed class ChargeWriter(IServiceScopeFactory scopes, TimeProvider clock
         await OutboxBatch.InsertAsync(db, events, cancellationToken).ConfigureAwait(false);
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        outboxSignal.Notify();
         return balances;
     }
 

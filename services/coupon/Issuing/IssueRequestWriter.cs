@@ -14,7 +14,7 @@ namespace ECommerce.Coupon.Issuing;
 /// transaction, so it is numbered first; requests of one batch were all in flight together, any order among them is first
 /// come, first served, and they are numbered in the order they were added.</para></summary>
 public sealed class IssueRequestWriter(IServiceScopeFactory scopes, IOptions<IssuingOptions> options, TimeProvider clock,
-    OutboxSignal outboxSignal, ILogger<IssueRequestWriter> logger)
+    ILogger<IssueRequestWriter> logger)
     : GroupCommitWriter<IssueRequestEntity, bool>(logger)
 {
     protected override int MaxBatch => options.Value.AcceptBatchSize;
@@ -55,7 +55,6 @@ public sealed class IssueRequestWriter(IServiceScopeFactory scopes, IOptions<Iss
         await OutboxBatch.InsertAsync(db, events, cancellationToken).ConfigureAwait(false);
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        outboxSignal.Notify();
         return new bool[batch.Count];
     }
 }

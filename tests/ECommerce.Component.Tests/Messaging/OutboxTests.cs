@@ -180,6 +180,33 @@ public sealed class OutboxTests
         });
         await Eventually.UntilAsync(() => host.Tap.SentWithId(explicitTransaction), s => s.Count == 1,
             "an explicit transaction's commit to be relayed", TimeSpan.FromSeconds(10));
+
+        // Rows written past the change tracker, as the group-commit writers write theirs, wake it the same way.
+        var batch = await host.InScopeAsync(async sp =>
+        {
+            var db = sp.GetRequiredService<ComponentDbContext>();
+            await using var transaction = await db.Database.BeginTransactionAsync();
+            var rows = Enumerable.Range(1, 3).Select(i => OutboxBatch.Row(ComponentHost.Charge(userId: 5, amount: i), DateTimeOffset.UtcNow)).ToList();
+            await OutboxBatch.InsertAsync(db, rows, CancellationToken.None);
+            Assert.Empty(host.Tap.SentWithId(rows[0].Id));
+            await transaction.CommitAsync();
+            return rows.Select(r => r.Id).ToList();
+        });
+        await Eventually.UntilAsync(() => host.Tap.Sent.Where(s => batch.Contains(s.MessageId ?? Guid.Empty)).ToList(), s => s.Count == 3,
+            "a batch insert's commit to be relayed", TimeSpan.FromSeconds(10));
+        Assert.Equal(batch, (await host.OutboxRowsAsync()).Where(r => batch.Contains(r.Id)).Select(r => r.Id));
+    }
+
+    [Fact]
+    public async Task BatchInsertRefusesToRunOutsideATransaction()
+    {
+        using var dir = new TempDirectory();
+        await using var host = await ComponentHost.StartAsync(dir.File("outbox.db"));
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => host.InScopeAsync(sp =>
+            OutboxBatch.InsertAsync(sp.GetRequiredService<ComponentDbContext>(), [OutboxBatch.Row(ComponentHost.Charge(), DateTimeOffset.UtcNow)],
+                CancellationToken.None)));
+        Assert.Empty(await host.OutboxRowsAsync());
     }
 
     static Task<Guid> CommitAsync(ComponentHost host, object message) =>
