@@ -13,6 +13,15 @@ dotnet test ECommerce.sln --logger "console;verbosity=normal" "$@" 2>&1 | tee "$
 status=${PIPESTATUS[0]}
 set -e
 
+# CI keeps only the tail of the output: repeat each failed test with its error message (stack trace cut short) at the end.
+# Hosts' console log lines ("info: …" and their six-space continuations) interleave with it and are skipped.
+awk '/^(info|warn|fail|crit|dbug|trce): / { inlog = 1; next }
+     inlog && /^      / { next }
+     { inlog = 0 }
+     /^  Failed [^ ]/ { show = 1; lines = 0; print; next }
+     /^  (Passed|Skipped) [^ ]/ || /^Test Run / || /^\[xUnit/ { show = 0 }
+     show && lines < 40 { print; lines++ }' "$log"
+
 # One closing line over all test assemblies (each ends with "Total tests: / Passed: / Failed: / Skipped:" lines).
 awk '/^ +Passed: +[0-9]+$/ { passed += $2 } /^ +Failed: +[0-9]+$/ { failed += $2 } /^ +Skipped: +[0-9]+$/ { skipped += $2 }
      END { printf "tests: %d passed, %d failed, %d skipped\n", passed, failed, skipped }' "$log"
