@@ -33,9 +33,6 @@ public static class IssueRequestEndpoints
             return TypedResults.ValidationProblem(validation.ToDictionary());
         var userId = request.UserId!.Value;
 
-        if (idempotencyKey is not null
-            && await FindByKeyAsync(db, idempotencyKey, cancellationToken) is { } previous)
-            return Replay(previous, couponId, userId);
         if (!await coupons.ExistsAsync(db, couponId, cancellationToken))
             return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: $"Coupon {couponId} does not exist.");
 
@@ -54,7 +51,9 @@ public static class IssueRequestEndpoints
         }
         catch (DbUpdateException) when (idempotencyKey is not null)
         {
-            // A concurrent retry with the same key committed first: answer with its request.
+            // The key's unique index finds a retry, rather than a lookup before every insert: retries are rare, and a flash
+            // sale's clients all send a key. The request that holds the key (an earlier POST, or a concurrent retry that
+            // committed first) is the answer.
             var winner = await FindByKeyAsync(db, idempotencyKey, cancellationToken);
             if (winner is null)
                 throw;
