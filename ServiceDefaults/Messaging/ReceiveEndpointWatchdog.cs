@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using ECommerce.ServiceDefaults.Messaging.Topology;
 using MassTransit;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
@@ -44,7 +45,7 @@ public sealed partial class ReceiveEndpointWatchdog(
     public Task Ready(ReceiveEndpointReady ready)
     {
         ArgumentNullException.ThrowIfNull(ready);
-        var queue = QueueOf(ready.InputAddress);
+        var queue = TopologyNames.QueueOf(ready.InputAddress);
         if (_queues.Contains(queue))
             _watched[queue] = ready.ReceiveEndpoint;
         return Task.CompletedTask;
@@ -141,8 +142,6 @@ public sealed partial class ReceiveEndpointWatchdog(
         Task.FromResult(_unrecoverable.IsEmpty
             ? HealthCheckResult.Healthy($"{Restarts} receive endpoint restart(s)")
             : HealthCheckResult.Unhealthy($"No consumer on {string.Join(", ", _unrecoverable.Keys.Order(StringComparer.Ordinal))}, and the receive endpoint could not be restarted"));
-
-    static string QueueOf(Uri inputAddress) => inputAddress.AbsolutePath[(inputAddress.AbsolutePath.LastIndexOf('/') + 1)..];
 
     [LoggerMessage(LogLevel.Warning, "Queue {Queue} has had no consumer for {Seconds:0} s while the broker answers; restarting its receive endpoint")]
     static partial void LogRestarting(ILogger logger, string queue, double seconds);

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using ECommerce.ServiceDefaults.Messaging.Topology;
 using ECommerce.ServiceDefaults.Persistence;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
@@ -46,8 +47,7 @@ internal sealed class DeadLetterRecordFilter<TContext>(IServiceScopeFactory scop
     {
         if (!Uri.TryCreate(headers.GetValueOrDefault(MessageHeaders.FaultInputAddress), UriKind.Absolute, out var input))
             return null;
-        var path = input.AbsolutePath.TrimEnd('/');
-        return path[(path.LastIndexOf('/') + 1)..] is { Length: > 0 } name ? name : null;
+        return TopologyNames.QueueOf(input) is { Length: > 0 } name ? name : null;
     }
 
     static string? ExceptionOf(Dictionary<string, string?> headers)

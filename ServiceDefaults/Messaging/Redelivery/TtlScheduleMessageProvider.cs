@@ -48,8 +48,7 @@ internal sealed class TtlScheduleMessageProvider(ISendEndpointProvider sendEndpo
 
     static string QueueName(Uri address)
     {
-        var path = address.AbsolutePath.TrimEnd('/');
-        var name = path[(path.LastIndexOf('/') + 1)..];
+        var name = TopologyNames.QueueOf(address);
         return name.Length > 0 ? name : address.OriginalString[(address.OriginalString.IndexOf(':', StringComparison.Ordinal) + 1)..];
     }
 }

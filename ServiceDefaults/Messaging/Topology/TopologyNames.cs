@@ -25,6 +25,15 @@ public static class TopologyNames
 
     public static string ErrorQueue(string queue) => queue + "_error";
 
+    /// <summary>The queue a receive endpoint's or a fault's address names: the last segment of its path
+    /// (<c>rabbitmq://host/vhost/queue</c>, <c>queue:queue</c>); empty when the path has none.</summary>
+    public static string QueueOf(Uri address)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        var path = address.AbsolutePath.TrimEnd('/');
+        return path[(path.LastIndexOf('/') + 1)..];
+    }
+
     /// <summary>The retained log's stream of a domain topic's partition (or of a whole unkeyed topic). A stream per partition:
     /// the consistent-hash exchange does not record which partition it chose, so only the stream a message sits in tells it.</summary>
     public static string LogStream(string topic, int? partition) => partition is { } p ? $"log.{topic}.p{p}" : $"log.{topic}";

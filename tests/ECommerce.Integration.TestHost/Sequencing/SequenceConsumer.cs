@@ -1,5 +1,6 @@
 using ECommerce.Contracts.Balances;
 using ECommerce.ServiceDefaults.Messaging.Inbox;
+using ECommerce.ServiceDefaults.Messaging.Topology;
 using MassTransit;
 
 namespace ECommerce.Integration.TestHost.Sequencing;
@@ -33,7 +34,7 @@ public sealed class SequenceConsumer(SequenceDbContext db, SequencingInstance in
             Key = message.UserId,
             Sequence = message.Sequence,
             Instance = instance.Name,
-            Queue = input is null ? "?" : input.AbsolutePath[(input.AbsolutePath.LastIndexOf('/') + 1)..],
+            Queue = input is null ? "?" : TopologyNames.QueueOf(input),
             Redelivered = context.ReceiveContext.Redelivered,
         });
     }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using ECommerce.ServiceDefaults.Messaging.Topology;
 using MassTransit;
 
 namespace ECommerce.Integration.Tests.Infrastructure;
@@ -14,8 +15,7 @@ public sealed class EndpointCapture : IReceiveEndpointObserver
     public Task Ready(ReceiveEndpointReady ready)
     {
         ArgumentNullException.ThrowIfNull(ready);
-        var path = ready.InputAddress.AbsolutePath;
-        _endpoints[path[(path.LastIndexOf('/') + 1)..]] = ready.ReceiveEndpoint;
+        _endpoints[TopologyNames.QueueOf(ready.InputAddress)] = ready.ReceiveEndpoint;
         return Task.CompletedTask;
     }
 
