@@ -17,14 +17,18 @@ public static class OutboxBatch
 
     /// <summary>The outbox row of <paramref name="message"/>: its topic and partition key from the contract, its body, and the
     /// current trace context, so that the trace continues through the relay.</summary>
-    public static OutboxMessage Row(object message, DateTimeOffset createdAt)
+    public static OutboxMessage Row(object message, DateTimeOffset createdAt) => Row(message, NewId.NextGuid(), createdAt);
+
+    /// <summary>The outbox row of <paramref name="message"/> under a message id of the caller's choosing (a message sent again
+    /// under the id it already has, which the consumers' inbox must recognise).</summary>
+    public static OutboxMessage Row(object message, Guid messageId, DateTimeOffset createdAt)
     {
         ArgumentNullException.ThrowIfNull(message);
         var descriptor = MessageCatalog.Describe(message.GetType());
         var activity = Activity.Current;
         return new OutboxMessage
         {
-            Id = NewId.NextGuid(),
+            Id = messageId,
             Topic = descriptor.Topic.Name,
             PartitionKey = descriptor.PartitionKeyOf(message),
             MessageType = descriptor.Type.FullName!,

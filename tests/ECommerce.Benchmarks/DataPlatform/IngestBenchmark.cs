@@ -158,17 +158,7 @@ internal static class IngestBenchmark
                 2 => new BalanceCharged(Guid.NewGuid(), user, 12.34m, 12.34m, i, at),
                 _ => new StockReserved(Guid.NewGuid(), products[random.Next(products.Length)], 1, 5, at),
             };
-            var type = message.GetType();
-            var descriptor = MessageCatalog.Describe(type);
-            yield return new OutboxMessage
-            {
-                Id = NewId.NextGuid(),
-                Topic = descriptor.Topic.Name,
-                PartitionKey = descriptor.PartitionKeyOf(message),
-                MessageType = type.FullName!,
-                Body = JsonSerializer.Serialize(message, type, MessageJson.Options),
-                CreatedAt = at,
-            };
+            yield return OutboxBatch.Row(message, NewId.NextGuid(), at);
         }
     }
 }

@@ -87,16 +87,7 @@ public sealed class BalanceServiceHost : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(command);
         var id = messageId ?? NewId.NextGuid();
-        var descriptor = MessageCatalog.Describe(command.GetType());
-        await Services.GetRequiredService<OutboxPublisher>().PublishAsync(new OutboxMessage
-        {
-            Id = id,
-            Topic = descriptor.Topic.Name,
-            PartitionKey = descriptor.PartitionKeyOf(command),
-            MessageType = descriptor.Type.FullName!,
-            Body = JsonSerializer.Serialize(command, descriptor.Type, MessageJson.Options),
-            CreatedAt = DateTimeOffset.UtcNow,
-        }, CancellationToken.None);
+        await Services.GetRequiredService<OutboxPublisher>().PublishAsync(OutboxBatch.Row(command, id, DateTimeOffset.UtcNow), CancellationToken.None);
         return id;
     }
 

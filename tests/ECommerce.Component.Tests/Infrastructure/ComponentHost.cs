@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using ECommerce.Contracts.Balances;
 using ECommerce.Contracts.Orders;
 using ECommerce.Contracts.Topology;
@@ -134,16 +133,7 @@ public sealed class ComponentHost : IAsyncDisposable
     public Task PublishAsMessageIdAsync(object message, Guid messageId)
     {
         ArgumentNullException.ThrowIfNull(message);
-        var descriptor = MessageCatalog.Describe(message.GetType());
-        var row = new OutboxMessage
-        {
-            Id = messageId,
-            Topic = descriptor.Topic.Name,
-            PartitionKey = descriptor.PartitionKeyOf(message),
-            MessageType = descriptor.Type.FullName!,
-            Body = JsonSerializer.Serialize(message, descriptor.Type, MessageJson.Options),
-            CreatedAt = DateTimeOffset.UtcNow,
-        };
+        var row = OutboxBatch.Row(message, messageId, DateTimeOffset.UtcNow);
         return Services.GetRequiredService<OutboxPublisher>().PublishAsync(row, CancellationToken.None);
     }
 

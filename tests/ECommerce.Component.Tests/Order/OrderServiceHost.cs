@@ -149,15 +149,7 @@ public sealed class OrderServiceHost : IAsyncDisposable
         var id = messageId ?? NewId.NextGuid();
         var consumedBefore = Tap.ConsumedWithId(id).Count(c => c.Succeeded);
         var descriptor = MessageCatalog.Describe(message.GetType());
-        var row = new OutboxMessage
-        {
-            Id = id,
-            Topic = descriptor.Topic.Name,
-            PartitionKey = descriptor.PartitionKeyOf(message),
-            MessageType = descriptor.Type.FullName!,
-            Body = JsonSerializer.Serialize(message, descriptor.Type, MessageJson.Options),
-            CreatedAt = DateTimeOffset.UtcNow,
-        };
+        var row = OutboxBatch.Row(message, id, DateTimeOffset.UtcNow);
         await Services.GetRequiredService<OutboxPublisher>().PublishAsync(row, CancellationToken.None);
         await Eventually.TrueAsync(() => Tap.ConsumedWithId(id).Count(c => c.Succeeded) > consumedBefore, $"{descriptor.Type.Name} {id} to be consumed");
         return id;

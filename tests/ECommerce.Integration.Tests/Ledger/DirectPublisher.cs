@@ -1,5 +1,3 @@
-using System.Text.Json;
-using ECommerce.ServiceDefaults.Messaging;
 using ECommerce.ServiceDefaults.Messaging.Outbox;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -13,16 +11,7 @@ public static class DirectPublisher
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(message);
-        var descriptor = MessageCatalog.Describe(typeof(T));
-        var row = new OutboxMessage
-        {
-            Id = messageId,
-            Topic = descriptor.Topic.Name,
-            PartitionKey = descriptor.PartitionKeyOf(message),
-            MessageType = typeof(T).FullName!,
-            Body = JsonSerializer.Serialize(message, MessageJson.Options),
-            CreatedAt = DateTimeOffset.UtcNow,
-        };
+        var row = OutboxBatch.Row(message, messageId, DateTimeOffset.UtcNow);
         await services.GetRequiredService<OutboxPublisher>().PublishAsync(row, CancellationToken.None).ConfigureAwait(false);
     }
 }

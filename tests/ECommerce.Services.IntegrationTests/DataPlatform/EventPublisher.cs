@@ -1,4 +1,3 @@
-using System.Text.Json;
 using ECommerce.ServiceDefaults.Messaging;
 using ECommerce.ServiceDefaults.Messaging.Outbox;
 using MassTransit;
@@ -32,17 +31,7 @@ public sealed class EventPublisher : IAsyncDisposable
 
     static OutboxMessage Row(PlannedEvent e)
     {
-        var type = e.Message.GetType();
-        var descriptor = MessageCatalog.Describe(type);
-        return new OutboxMessage
-        {
-            Id = e.MessageId,
-            Topic = descriptor.Topic.Name,
-            PartitionKey = descriptor.PartitionKeyOf(e.Message),
-            MessageType = type.FullName!,
-            Body = JsonSerializer.Serialize(e.Message, type, MessageJson.Options),
-            CreatedAt = DateTimeOffset.UtcNow,
-        };
+        return OutboxBatch.Row(e.Message, e.MessageId, DateTimeOffset.UtcNow);
     }
 
     public async ValueTask DisposeAsync() => await _bus.StopAsync().ConfigureAwait(false);

@@ -1,9 +1,7 @@
 using System.Security.Cryptography;
-using System.Text.Json;
 using ECommerce.Contracts.Balances;
 using ECommerce.Contracts.Coupons;
 using ECommerce.Contracts.Orders;
-using ECommerce.ServiceDefaults.Messaging;
 using ECommerce.ServiceDefaults.Messaging.Outbox;
 using MassTransit;
 
@@ -62,16 +60,7 @@ public sealed class CommandDoubleConsumer(DoubleLedger ledger, PipelinedOutboxPu
 
     async Task AnswerAsync<T>(Guid orderId, T answer) where T : class
     {
-        var descriptor = MessageCatalog.Describe(typeof(T));
-        var row = new OutboxMessage
-        {
-            Id = new Guid(MD5.HashData(orderId.ToByteArray().Concat(System.Text.Encoding.UTF8.GetBytes(typeof(T).Name)).ToArray())),
-            Topic = descriptor.Topic.Name,
-            PartitionKey = descriptor.PartitionKeyOf(answer),
-            MessageType = descriptor.Type.FullName!,
-            Body = JsonSerializer.Serialize(answer, descriptor.Type, MessageJson.Options),
-            CreatedAt = DateTimeOffset.UtcNow,
-        };
+        var row = OutboxBatch.Row(answer, new Guid(MD5.HashData(orderId.ToByteArray().Concat(System.Text.Encoding.UTF8.GetBytes(typeof(T).Name)).ToArray())), DateTimeOffset.UtcNow);
         var (sent, failed) = await publisher.PublishAsync([row], CancellationToken.None).ConfigureAwait(false);
         if (sent.Count == 0)
             throw new InvalidOperationException($"The answer {typeof(T).Name} to order {orderId} was not confirmed by the broker.",
