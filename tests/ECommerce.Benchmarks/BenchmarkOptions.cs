@@ -57,9 +57,26 @@ internal sealed class BenchmarkOptions
 
     public bool RunsIngest => Mode is "ingest" or "all";
 
+    public const string Usage = """
+        Usage: dotnet run -c Release --project tests/ECommerce.Benchmarks -- [outbox|coupon|balance|ingest|orders|all] [options]
+          outbox: --messages 20000 --keys 100                 (or, as before, just: [messages] [keys])
+          coupon: --requests 10000 --clients 64 --rate 1000 --seconds 10 --providers sqlite,postgresql --broker-messages 50000
+                  --warmup-seconds 45 --service-env NAME=VALUE (repeatable: extra environment for the service process, for experiments)
+          balance: --requests 10000 (charges) --deducts 5000 --clients 64 --providers sqlite,postgresql --warmup-seconds 45
+          ingest: --events 30000 --providers sqlite,postgresql   (data platform: events ingested per second)
+          orders: --orders 5000 --clients 64 --providers sqlite,postgresql   (orders completed per second, submit→terminal latency)
+          all: every benchmark above, then one summary table (throughput, p50/p95/p99, peak memory per process) and the machine
+        """;
+
     public static BenchmarkOptions Parse(IReadOnlyList<string> args)
     {
         var options = new BenchmarkOptions();
+        if (args.Count > 0 && args[0] is "--help" or "-h" or "help")
+        {
+            options.Mode = "help";
+            return options;
+        }
+
         var i = 0;
         if (args.Count > 0 && int.TryParse(args[0], NumberStyles.Integer, CultureInfo.InvariantCulture, out var messages))
         {

@@ -7,15 +7,24 @@ using ECommerce.Benchmarks.DataPlatform;
 using ECommerce.Benchmarks.Order;
 using ECommerce.Benchmarks.Report;
 
-// Usage: dotnet run -c Release --project tests/ECommerce.Benchmarks -- [outbox|coupon|balance|ingest|all] [options]
-//   outbox: --messages 20000 --keys 100                 (or, as before, just: [messages] [keys])
-//   coupon: --requests 10000 --clients 64 --rate 1000 --seconds 10 --providers sqlite,postgresql --broker-messages 50000
-//           --warmup-seconds 45 --service-env NAME=VALUE (repeatable: extra environment for the service process, for experiments)
-//   balance: --requests 10000 (charges) --deducts 5000 --clients 64 --providers sqlite,postgresql --warmup-seconds 45
-//   ingest: --events 30000 --providers sqlite,postgresql   (data platform: events ingested per second)
-//   orders: --orders 5000 --clients 64 --providers sqlite,postgresql   (orders completed per second, submit→terminal latency)
-//   all: every benchmark above, then one summary table (throughput, p50/p95/p99, peak memory per process) and the machine
-var options = BenchmarkOptions.Parse(args);
+BenchmarkOptions options;
+try
+{
+    options = BenchmarkOptions.Parse(args);
+}
+catch (Exception ex) when (ex is ArgumentException or FormatException or OverflowException)
+{
+    Console.Error.WriteLine(ex.Message);
+    Console.Error.WriteLine(BenchmarkOptions.Usage);
+    return 2;
+}
+
+if (options.Mode == "help")
+{
+    Console.WriteLine(BenchmarkOptions.Usage);
+    return 0;
+}
+
 var invariant = CultureInfo.InvariantCulture;
 var loadBefore = MachineDescription.LoadAverage();
 
@@ -189,6 +198,15 @@ try
         foreach (var r in orders)
             Console.WriteLine(string.Create(invariant, $"{r.Provider,-10} {r.Orders,7} {r.Completed,9} {r.Failed,6} {r.Elapsed.TotalSeconds,8:F1} {r.CompletedPerSecond,11:F0} " +
                 $"{r.Terminal.Format(50),7} {r.Terminal.Format(95),7} {r.Terminal.Format(99),7}"));
+        Console.WriteLine();
+        Console.WriteLine("where the CPU went (share of all cores while the orders ran; load generator = HTTP clients and the balance/coupon double)");
+        Console.WriteLine($"{"database",-10} {"service ms/order",16} " + string.Join(' ', CpuSnapshot.Parts.Select(p => $"{p,14}")) + $" {"idle",6}");
+        foreach (var r in orders)
+        {
+            var idle = 1 - r.Cpu.Values.Sum();
+            Console.WriteLine(string.Create(invariant, $"{r.Provider,-10} {r.ServiceCpuMsPerOrder,16:F1} ") +
+                string.Join(' ', CpuSnapshot.Parts.Select(p => string.Create(invariant, $"{r.Cpu[p],14:P0}"))) + string.Create(invariant, $" {idle,6:P0}"));
+        }
     }
 
     var summary = new List<ReportRow>();

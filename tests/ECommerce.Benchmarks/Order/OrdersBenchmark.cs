@@ -71,15 +71,17 @@ internal static class OrdersBenchmark
                     var measured = Enumerable.Range(0, options.Orders).Select(i => Plan($"run-{i}")).ToList();
                     Console.WriteLine($"[{provider}] {measured.Count} orders, {options.Clients} clients");
                     var clock = Stopwatch.StartNew();
+                    var cpuStart = CpuSnapshot.Take(service.Pid);
                     var ids = (await PlaceAsync(client, measured, options.Clients).ConfigureAwait(false)).ToHashSet();
                     await WaitEndedAsync(tables).ConfigureAwait(false);
+                    var cpu = CpuSnapshot.Take(service.Pid).SharesSince(cpuStart);
                     var elapsed = clock.Elapsed;
 
                     var rows = (await tables.TimingsAsync().ConfigureAwait(false)).Where(r => ids.Contains(r.Id)).ToList();
                     var completed = rows.Count(r => r.Status == "Completed");
                     var window = (rows.Max(r => r.FinishedAt!.Value) - rows.Min(r => r.CreatedAt)).TotalSeconds;
                     return new OrdersResult(provider, rows.Count, completed, rows.Count - completed, completed / window,
-                        new Latency(rows.Select(r => (r.FinishedAt!.Value - r.CreatedAt).TotalMilliseconds)), elapsed)
+                        new Latency(rows.Select(r => (r.FinishedAt!.Value - r.CreatedAt).TotalMilliseconds)), elapsed, cpu)
                     {
                         PeakBytes = ProcessMemory.PeakResidentBytes(service.Pid),
                     };
