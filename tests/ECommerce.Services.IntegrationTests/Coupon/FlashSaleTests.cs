@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net;
 using ECommerce.Services.IntegrationTests.Harness;
 using ECommerce.Services.IntegrationTests.Infrastructure;
 using ECommerce.Services.IntegrationTests.Coupon.Load;
@@ -48,5 +49,18 @@ public sealed class FlashSaleTests(ITestOutputHelper output)
         // Both instances took requests, and the first two coupons really were oversubscribed and sold out.
         Assert.All(new[] { "a", "b" }, name => Assert.Contains(load.Outcomes, o => o.AcceptedBy == name));
         Assert.All(verdict.Tallies.Take(2), t => Assert.True(t.DistinctUsers > t.Stock && t.Issued == t.Stock, t.ToString()));
+
+        // Clients whose answers were lost retry after the sale, at the other instance as often as not, all at once: each gets
+        // its first request back as it was accepted, and nothing new is recorded (the key's unique index finds the retry).
+        var retries = Enumerable.Range(0, plan.Count).Where(i => load.Outcomes[i].RequestId is not null).Take(200).ToList();
+        var answers = await Task.WhenAll(retries.Select(i => (i % 2 == 0 ? apiA : apiB).RequestAsync(couponIds[plan[i].Coupon], plan[i].UserId, plan[i].Key)));
+        Assert.All(retries.Zip(answers), x =>
+        {
+            Assert.Equal(HttpStatusCode.Accepted, x.Second.StatusCode);
+            Assert.Equal(load.Outcomes[x.First].RequestId, x.Second.RequestId);
+            Assert.Equal("Pending", x.Second.RequestStatus);
+        });
+        var tables = await FlashSaleScenario.TablesAsync(environment);
+        Assert.Equal(plan.Count, (await tables.RequestProgressAsync()).Accepted);
     }
 }
