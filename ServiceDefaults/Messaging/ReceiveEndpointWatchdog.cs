@@ -29,7 +29,7 @@ public sealed partial class ReceiveEndpointWatchdog(
     ILogger<ReceiveEndpointWatchdog> logger) : BackgroundService, IReceiveEndpointObserver, IHealthCheck
 {
     readonly HashSet<string> _queues = topology.Queues
-        .SelectMany(q => new[] { q.Queue, Topology.TopologyNames.ErrorQueue(q.Queue) })
+        .SelectMany(q => new[] { q.Queue, TopologyNames.ErrorQueue(q.Queue) })
         .ToHashSet(StringComparer.Ordinal);
 
     readonly ConcurrentDictionary<string, IReceiveEndpoint> _watched = new(StringComparer.Ordinal);

@@ -158,7 +158,7 @@ internal static class IngestBenchmark
                 2 => new BalanceCharged(Guid.NewGuid(), user, 12.34m, 12.34m, i, at),
                 _ => new StockReserved(Guid.NewGuid(), products[random.Next(products.Length)], 1, 5, at),
             };
-            yield return OutboxBatch.Row(message, NewId.NextGuid(), at);
+            yield return OutboxBatch.Row(message, at);
         }
     }
 }
