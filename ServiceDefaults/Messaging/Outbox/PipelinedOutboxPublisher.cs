@@ -8,10 +8,14 @@ using RabbitMQ.Client.Exceptions;
 namespace ECommerce.ServiceDefaults.Messaging.Outbox;
 
 /// <summary>Publishes a relay batch on RabbitMQ without waiting a round trip per row: every row goes out from one loop on
-/// one channel of a connection of its own (a channel delivers to each queue in publish order, so a key's rows arrive in
-/// sequence), and the broker's publisher confirms for the whole batch are awaited afterwards. A row counts as sent only once
-/// confirmed; a row that is not (nack, channel closed, timeout) fails, and its key's later rows of the batch are left pending
-/// even if the broker took them, so that a key's rows are marked in order and the failed one is retried first.</summary>
+/// the channels of a connection of its own, a key always on the same channel (a channel delivers to each queue in publish
+/// order, so a key's rows arrive in sequence), and the broker's publisher confirms for the whole batch are awaited afterwards.
+/// A row counts as sent only once confirmed; a row that is not (nack, channel closed, timeout) fails, and its key's later rows
+/// of the batch are left pending even if the broker took them, so that a key's rows are marked in order and the failed one is
+/// retried first.</summary>
+/// <remarks>Several channels, because the broker routes each channel's publishes in one process: through a consistent-hash
+/// exchange, a partition exchange, a retained-log stream and a type router, one channel tops out near one core while the
+/// machine has more.</remarks>
 /// <remarks>Confirms are tracked here from the channel's ack/nack events rather than by the client (tracking enabled makes each
 /// publish complete on its confirm): the client's tracked publish passes a rate limiter and a semaphore that may yield, so
 /// publishes started before the previous one completes have no guaranteed order on the wire, and awaiting each one would be
@@ -21,8 +25,10 @@ public sealed partial class PipelinedOutboxPublisher(BrokerAddress broker, ILogg
     readonly SemaphoreSlim _gate = new(1, 1);
     readonly HashSet<string> _existingExchanges = new(StringComparer.Ordinal);
     IConnection? _connection;
-    IChannel? _channel;
-    PublisherConfirms? _confirms;
+    Lane[] _lanes = [];
+
+    /// <summary>How many channels a batch is spread over, by key.</summary>
+    public int Channels { get; init; } = 2;
 
     /// <summary>How long the broker may take to confirm a batch before its unconfirmed rows count as failed and the channel is
     /// replaced (a confirm that never comes must not stall the relay).</summary>
@@ -69,11 +75,10 @@ public sealed partial class PipelinedOutboxPublisher(BrokerAddress broker, ILogg
     {
         var sent = new List<OutboxMessage>(rows.Count);
         var failed = new List<(OutboxMessage Row, Exception Error)>();
-        IChannel channel;
-        PublisherConfirms confirms;
+        Lane[] lanes;
         try
         {
-            (channel, confirms) = await ChannelAsync(cancellationToken).ConfigureAwait(false);
+            lanes = await LanesAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -91,7 +96,8 @@ public sealed partial class PipelinedOutboxPublisher(BrokerAddress broker, ILogg
             if (unpublished.ContainsKey(key))
                 continue;
 
-            var outcome = await PublishOneAsync(channel, confirms, row, cancellationToken).ConfigureAwait(false);
+            var lane = lanes[(StringComparer.Ordinal.GetHashCode(key) & int.MaxValue) % lanes.Length];
+            var outcome = await PublishOneAsync(lane.Channel, lane.Confirms, row, cancellationToken).ConfigureAwait(false);
             if (outcome.Confirm is not null)
             {
                 published.Add((row, outcome.Confirm));
@@ -122,8 +128,8 @@ public sealed partial class PipelinedOutboxPublisher(BrokerAddress broker, ILogg
         }
 
         failed.AddRange(unpublished.Where(u => !unconfirmed.Contains(u.Key)).Select(u => u.Value));
-        if (unconfirmed.Count > 0 || !channel.IsOpen)
-            await ResetChannelAsync().ConfigureAwait(false);
+        if (unconfirmed.Count > 0 || lanes.Any(l => !l.Channel.IsOpen))
+            await ResetChannelsAsync().ConfigureAwait(false);
         return (sent, failed);
     }
 
@@ -215,11 +221,11 @@ public sealed partial class PipelinedOutboxPublisher(BrokerAddress broker, ILogg
         }
     }
 
-    async Task<(IChannel Channel, PublisherConfirms Confirms)> ChannelAsync(CancellationToken cancellationToken)
+    async Task<Lane[]> LanesAsync(CancellationToken cancellationToken)
     {
-        if (_channel is { IsOpen: true } && _confirms is not null)
-            return (_channel, _confirms);
-        await ResetChannelAsync().ConfigureAwait(false);
+        if (_lanes.Length > 0 && _lanes.All(l => l.Channel.IsOpen))
+            return _lanes;
+        await ResetChannelsAsync().ConfigureAwait(false);
         if (_connection is not { IsOpen: true })
         {
             await ResetAsync().ConfigureAwait(false);
@@ -230,7 +236,16 @@ public sealed partial class PipelinedOutboxPublisher(BrokerAddress broker, ILogg
             _connection = await broker.ConnectAsync(factory, cancellationToken).ConfigureAwait(false);
         }
 
-        var channel = await _connection.CreateChannelAsync(
+        var lanes = new Lane[Math.Max(1, Channels)];
+        for (var i = 0; i < lanes.Length; i++)
+            lanes[i] = await OpenLaneAsync(_connection, cancellationToken).ConfigureAwait(false);
+        _lanes = lanes;
+        return lanes;
+    }
+
+    static async Task<Lane> OpenLaneAsync(IConnection connection, CancellationToken cancellationToken)
+    {
+        var channel = await connection.CreateChannelAsync(
             new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: false),
             cancellationToken).ConfigureAwait(false);
         var confirms = new PublisherConfirms();
@@ -249,27 +264,29 @@ public sealed partial class PipelinedOutboxPublisher(BrokerAddress broker, ILogg
             confirms.Close(e);
             return Task.CompletedTask;
         };
-        (_channel, _confirms) = (channel, confirms);
-        return (channel, confirms);
+        return new Lane(channel, confirms);
     }
 
-    async Task ResetChannelAsync()
+    async Task ResetChannelsAsync()
     {
-        var channel = _channel;
-        (_channel, _confirms) = (null, null);
-        if (channel is null)
+        var lanes = _lanes;
+        _lanes = [];
+        if (lanes.Length == 0)
             return;
         // A channel closed by the broker (a missing exchange) may have been closed for a reason that also removed exchanges.
         _existingExchanges.Clear();
-        try
+        foreach (var lane in lanes)
         {
-            await channel.DisposeAsync().ConfigureAwait(false);
-        }
+            try
+            {
+                await lane.Channel.DisposeAsync().ConfigureAwait(false);
+            }
 #pragma warning disable CA1031 // Disposing a broken channel may fail in many ways; a new one is opened either way.
-        catch (Exception ex)
+            catch (Exception ex)
 #pragma warning restore CA1031
-        {
-            LogCloseFailed(logger, ex);
+            {
+                LogCloseFailed(logger, ex);
+            }
         }
     }
 
@@ -277,15 +294,15 @@ public sealed partial class PipelinedOutboxPublisher(BrokerAddress broker, ILogg
     /// hung, and closing them might hang the same way. They are closed in the background, or left to the socket's end.</summary>
     void AbandonConnection()
     {
-        var (channel, connection) = (_channel, _connection);
-        (_channel, _confirms, _connection) = (null, null, null);
+        var (lanes, connection) = (_lanes, _connection);
+        (_lanes, _connection) = ([], null);
         _existingExchanges.Clear();
         _ = Task.Run(async () =>
         {
             try
             {
-                if (channel is not null)
-                    await channel.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+                foreach (var lane in lanes)
+                    await lane.Channel.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
                 if (connection is not null)
                     await connection.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
             }
@@ -300,7 +317,7 @@ public sealed partial class PipelinedOutboxPublisher(BrokerAddress broker, ILogg
 
     async Task ResetAsync()
     {
-        await ResetChannelAsync().ConfigureAwait(false);
+        await ResetChannelsAsync().ConfigureAwait(false);
         var connection = _connection;
         _connection = null;
         if (connection is null)
@@ -339,6 +356,8 @@ public sealed partial class PipelinedOutboxPublisher(BrokerAddress broker, ILogg
     }
 
     static string KeyOf(OutboxMessage row) => row.PartitionKey ?? row.Id.ToString();
+
+    sealed record Lane(IChannel Channel, PublisherConfirms Confirms);
 
     [LoggerMessage(LogLevel.Warning, "Not every outbox publish of the batch was confirmed ({Reason}); unconfirmed rows stay pending")]
     static partial void LogConfirmsIncomplete(ILogger logger, string reason);

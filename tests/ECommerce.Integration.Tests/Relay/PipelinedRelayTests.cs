@@ -20,7 +20,7 @@ using Xunit.Abstractions;
 
 namespace ECommerce.Integration.Tests.Relay;
 
-/// <summary>The relay on RabbitMQ publishes a batch pipelined on one channel. Hot keys (thousands of rows for one key) must
+/// <summary>The relay on RabbitMQ publishes a batch pipelined, a key always on the same one of its channels. Hot keys (thousands of rows for one key) must
 /// still arrive in sequence, exactly once, as the same messages with the same trace; and a row the broker refuses must hold
 /// back only its own key.</summary>
 public sealed class PipelinedRelayTests(ITestOutputHelper output)
