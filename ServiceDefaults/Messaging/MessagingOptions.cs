@@ -26,8 +26,11 @@ public sealed class MessagingOptions
     public TimeSpan StandbyDelay { get; set; } = TimeSpan.FromSeconds(3);
 
     /// <summary>Messages a keyed topic's partition queue delivers ahead of the one being handled (they are still handled
-    /// one at a time, in order). Unacknowledged prefetched messages go back to the queue, in order, if the consumer dies.</summary>
-    public int KeyedPrefetchCount { get; set; } = 16;
+    /// one at a time, in order). Unacknowledged prefetched messages go back to the queue, in order, if the consumer dies.
+    /// A consumer that handles most of its messages in microseconds (the coupon's wake-ups a batch already decided) drains a
+    /// short prefetch long before the broker, busy on a loaded machine, delivers the next ones: 16 held a flash sale to about
+    /// 1,800 decisions a second, 256 lets it keep up with 2,000.</summary>
+    public int KeyedPrefetchCount { get; set; } = 256;
 
     /// <summary>Age-based retention of the retained log, the stream bound to every partition of every domain topic
     /// (<c>x-max-age</c>: <c>7D</c>, <c>12h</c>, <c>30m</c>…). Applied when a stream is created; RabbitMQ keeps an existing
@@ -51,7 +54,9 @@ public sealed class MessagingOptions
     /// <summary>How often the outbox relay looks for rows when no commit has signalled it.</summary>
     public TimeSpan OutboxPollInterval { get; set; } = TimeSpan.FromMilliseconds(500);
 
-    public int OutboxBatchSize { get; set; } = 500;
+    /// <summary>Rows one relay pass reads, publishes and marks. A pass waits once for the broker's confirms, so larger batches
+    /// spread that wait over more rows; a flash sale of 2,000 requests a second is 6,000 events a second to relay.</summary>
+    public int OutboxBatchSize { get; set; } = 1000;
 
     /// <summary>How long a relay's lease on the outbox lasts; another instance's relay takes over after it expires.</summary>
     public TimeSpan OutboxLease { get; set; } = TimeSpan.FromSeconds(10);
