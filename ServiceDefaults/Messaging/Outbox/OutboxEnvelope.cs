@@ -61,8 +61,8 @@ public static class OutboxEnvelope
             ContentType = ContentType,
             MessageId = row.Id.ToString(),
             DeliveryMode = DeliveryModes.Persistent,
-            // AMQP carries header strings as byte arrays; MassTransit writes them the same way.
-            Headers = headers.ToDictionary(h => h.Key, h => (object?)h.Value, StringComparer.Ordinal),
+            // The same headers as the envelope's: MassTransit reads them from either place.
+            Headers = headers,
         };
         return (body, properties);
     }

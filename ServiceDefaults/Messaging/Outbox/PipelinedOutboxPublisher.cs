@@ -7,28 +7,28 @@ using RabbitMQ.Client.Exceptions;
 
 namespace ECommerce.ServiceDefaults.Messaging.Outbox;
 
-/// <summary>Publishes a relay batch on RabbitMQ without waiting a round trip per row: every row goes out from one loop on
-/// the channels of a connection of its own, a key always on the same channel (a channel delivers to each queue in publish
-/// order, so a key's rows arrive in sequence), and the broker's publisher confirms for the whole batch are awaited afterwards.
-/// A row counts as sent only once confirmed; a row that is not (nack, channel closed, timeout) fails, and its key's later rows
-/// of the batch are left pending even if the broker took them, so that a key's rows are marked in order and the failed one is
-/// retried first.</summary>
-/// <remarks>Several channels, because the broker routes each channel's publishes in one process: through a consistent-hash
-/// exchange, a partition exchange, a retained-log stream and a type router, one channel tops out near one core while the
-/// machine has more.</remarks>
-/// <remarks>Confirms are tracked here from the channel's ack/nack events rather than by the client (tracking enabled makes each
+/// <summary>Publishes a relay batch on RabbitMQ without waiting a round trip per row: every row goes out from one loop over a
+/// few channels, each on a connection of its own, a key always on the same channel (a channel delivers to each queue in
+/// publish order, so a key's rows arrive in sequence), and the broker's publisher confirms for the whole batch are awaited
+/// afterwards. A row counts as sent only once confirmed; a row that is not (nack, channel closed, timeout) fails, and its key's
+/// later rows of the batch are left pending even if the broker took them, so that a key's rows are marked in order and the
+/// failed one is retried first.</summary>
+/// <remarks><para>Several lanes, because the broker reads each connection and routes each channel's publishes in one process
+/// (through a consistent-hash exchange, a partition exchange, a retained-log stream and a type router), and the client writes
+/// each connection from one loop: one lane tops out while the machine has cores to spare.</para>
+/// <para>Confirms are tracked here from the channel's ack/nack events rather than by the client (tracking enabled makes each
 /// publish complete on its confirm): the client's tracked publish passes a rate limiter and a semaphore that may yield, so
 /// publishes started before the previous one completes have no guaranteed order on the wire, and awaiting each one would be
-/// a round trip per row again. Untracked, each publish completes once its frames are written, in call order.</remarks>
+/// a round trip per row again. Untracked, each publish completes once its frames are written, in call order.</para></remarks>
 public sealed partial class PipelinedOutboxPublisher(BrokerAddress broker, ILogger<PipelinedOutboxPublisher> logger) : IAsyncDisposable
 {
     readonly SemaphoreSlim _gate = new(1, 1);
     readonly HashSet<string> _existingExchanges = new(StringComparer.Ordinal);
-    IConnection? _connection;
+    readonly Dictionary<string, Uri> _destinations = new(StringComparer.Ordinal);
     Lane[] _lanes = [];
 
-    /// <summary>How many channels a batch is spread over, by key.</summary>
-    public int Channels { get; init; } = 2;
+    /// <summary>How many lanes (a channel on a connection of its own) a batch is spread over, by key.</summary>
+    public int Lanes { get; init; } = 2;
 
     /// <summary>How long the broker may take to confirm a batch before its unconfirmed rows count as failed and the channel is
     /// replaced (a confirm that never comes must not stall the relay).</summary>
@@ -129,7 +129,7 @@ public sealed partial class PipelinedOutboxPublisher(BrokerAddress broker, ILogg
 
         failed.AddRange(unpublished.Where(u => !unconfirmed.Contains(u.Key)).Select(u => u.Value));
         if (unconfirmed.Count > 0 || lanes.Any(l => !l.Channel.IsOpen))
-            await ResetChannelsAsync().ConfigureAwait(false);
+            await ResetAsync().ConfigureAwait(false);
         return (sent, failed);
     }
 
@@ -160,7 +160,7 @@ public sealed partial class PipelinedOutboxPublisher(BrokerAddress broker, ILogg
         BasicProperties properties;
         try
         {
-            (body, properties) = OutboxEnvelope.Create(row, OutboxEnvelope.DestinationAddress(broker.Primary, topic),
+            (body, properties) = OutboxEnvelope.Create(row, DestinationOf(topic),
                 activity?.Id ?? row.TraceParent, DateTime.UtcNow);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -205,7 +205,7 @@ public sealed partial class PipelinedOutboxPublisher(BrokerAddress broker, ILogg
             return true;
         // A passive declare of a missing exchange closes its channel, so it gets a channel of its own; checking once keeps a
         // row for an exchange that was never provisioned from closing the publishing channel under every other key's rows.
-        var checker = await _connection!.CreateChannelAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        var checker = await _lanes[0].Connection.CreateChannelAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
         await using (checker.ConfigureAwait(false))
         {
             try
@@ -225,86 +225,78 @@ public sealed partial class PipelinedOutboxPublisher(BrokerAddress broker, ILogg
     {
         if (_lanes.Length > 0 && _lanes.All(l => l.Channel.IsOpen))
             return _lanes;
-        await ResetChannelsAsync().ConfigureAwait(false);
-        if (_connection is not { IsOpen: true })
+        await ResetAsync().ConfigureAwait(false);
+        var count = Math.Max(1, Lanes);
+        var lanes = new List<Lane>(count);
+        try
         {
-            await ResetAsync().ConfigureAwait(false);
-            // Recovery is this class's job (a new channel has a new confirm sequence), not the client's.
-            var factory = broker.CreateFactory("outbox-relay");
-            factory.AutomaticRecoveryEnabled = false;
-            factory.TopologyRecoveryEnabled = false;
-            _connection = await broker.ConnectAsync(factory, cancellationToken).ConfigureAwait(false);
+            while (lanes.Count < count)
+                lanes.Add(await OpenLaneAsync(cancellationToken).ConfigureAwait(false));
+        }
+        catch
+        {
+            foreach (var lane in lanes)
+                await CloseLaneAsync(lane).ConfigureAwait(false);
+            throw;
         }
 
-        var lanes = new Lane[Math.Max(1, Channels)];
-        for (var i = 0; i < lanes.Length; i++)
-            lanes[i] = await OpenLaneAsync(_connection, cancellationToken).ConfigureAwait(false);
-        _lanes = lanes;
-        return lanes;
+        _lanes = [.. lanes];
+        return _lanes;
     }
 
-    static async Task<Lane> OpenLaneAsync(IConnection connection, CancellationToken cancellationToken)
+    async Task<Lane> OpenLaneAsync(CancellationToken cancellationToken)
     {
-        var channel = await connection.CreateChannelAsync(
-            new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: false),
-            cancellationToken).ConfigureAwait(false);
-        var confirms = new PublisherConfirms();
-        channel.BasicAcksAsync += (_, e) =>
+        // Recovery is this class's job (a new channel has a new confirm sequence), not the client's.
+        var factory = broker.CreateFactory("outbox-relay");
+        factory.AutomaticRecoveryEnabled = false;
+        factory.TopologyRecoveryEnabled = false;
+        var connection = await broker.ConnectAsync(factory, cancellationToken).ConfigureAwait(false);
+        try
         {
-            confirms.Acknowledge(e.DeliveryTag, e.Multiple);
-            return Task.CompletedTask;
-        };
-        channel.BasicNacksAsync += (_, e) =>
+            var channel = await connection.CreateChannelAsync(
+                new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: false),
+                cancellationToken).ConfigureAwait(false);
+            var confirms = new PublisherConfirms();
+            channel.BasicAcksAsync += (_, e) =>
+            {
+                confirms.Acknowledge(e.DeliveryTag, e.Multiple);
+                return Task.CompletedTask;
+            };
+            channel.BasicNacksAsync += (_, e) =>
+            {
+                confirms.Reject(e.DeliveryTag, e.Multiple);
+                return Task.CompletedTask;
+            };
+            channel.ChannelShutdownAsync += (_, e) =>
+            {
+                confirms.Close(e);
+                return Task.CompletedTask;
+            };
+            return new Lane(connection, channel, confirms);
+        }
+        catch
         {
-            confirms.Reject(e.DeliveryTag, e.Multiple);
-            return Task.CompletedTask;
-        };
-        channel.ChannelShutdownAsync += (_, e) =>
-        {
-            confirms.Close(e);
-            return Task.CompletedTask;
-        };
-        return new Lane(channel, confirms);
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
     }
 
-    async Task ResetChannelsAsync()
+    /// <summary>Drops the lanes without waiting for them: a pass abandons them because a call on them hung, and closing them
+    /// might hang the same way. They are closed in the background, or left to the socket's end.</summary>
+    void AbandonConnection()
     {
         var lanes = _lanes;
         _lanes = [];
-        if (lanes.Length == 0)
-            return;
-        // A channel closed by the broker (a missing exchange) may have been closed for a reason that also removed exchanges.
-        _existingExchanges.Clear();
-        foreach (var lane in lanes)
-        {
-            try
-            {
-                await lane.Channel.DisposeAsync().ConfigureAwait(false);
-            }
-#pragma warning disable CA1031 // Disposing a broken channel may fail in many ways; a new one is opened either way.
-            catch (Exception ex)
-#pragma warning restore CA1031
-            {
-                LogCloseFailed(logger, ex);
-            }
-        }
-    }
-
-    /// <summary>Drops the channel and connection without waiting for them: a pass abandons them because a call on them
-    /// hung, and closing them might hang the same way. They are closed in the background, or left to the socket's end.</summary>
-    void AbandonConnection()
-    {
-        var (lanes, connection) = (_lanes, _connection);
-        (_lanes, _connection) = ([], null);
         _existingExchanges.Clear();
         _ = Task.Run(async () =>
         {
             try
             {
                 foreach (var lane in lanes)
+                {
                     await lane.Channel.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
-                if (connection is not null)
-                    await connection.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+                    await lane.Connection.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+                }
             }
 #pragma warning disable CA1031 // Abandoned: whatever closing them does, they are no longer used.
             catch (Exception ex)
@@ -317,17 +309,23 @@ public sealed partial class PipelinedOutboxPublisher(BrokerAddress broker, ILogg
 
     async Task ResetAsync()
     {
-        await ResetChannelsAsync().ConfigureAwait(false);
-        var connection = _connection;
-        _connection = null;
-        if (connection is null)
-            return;
+        var lanes = _lanes;
+        _lanes = [];
+        // A channel closed by the broker (a missing exchange) may have been closed for a reason that also removed exchanges.
+        _existingExchanges.Clear();
+        foreach (var lane in lanes)
+            await CloseLaneAsync(lane).ConfigureAwait(false);
+    }
+
+    async Task CloseLaneAsync(Lane lane)
+    {
         try
         {
-            await connection.CloseAsync().ConfigureAwait(false);
-            await connection.DisposeAsync().ConfigureAwait(false);
+            await lane.Channel.DisposeAsync().ConfigureAwait(false);
+            await lane.Connection.CloseAsync().ConfigureAwait(false);
+            await lane.Connection.DisposeAsync().ConfigureAwait(false);
         }
-#pragma warning disable CA1031 // As above: the connection is replaced whatever closing it did.
+#pragma warning disable CA1031 // Closing a broken channel or connection may fail in many ways; new ones are opened either way.
         catch (Exception ex)
 #pragma warning restore CA1031
         {
@@ -355,9 +353,17 @@ public sealed partial class PipelinedOutboxPublisher(BrokerAddress broker, ILogg
         _gate.Dispose();
     }
 
+    /// <summary>The topic's MassTransit address, built once per topic rather than once per row.</summary>
+    Uri DestinationOf(TopicDefinition topic)
+    {
+        if (!_destinations.TryGetValue(topic.Name, out var address))
+            _destinations[topic.Name] = address = OutboxEnvelope.DestinationAddress(broker.Primary, topic);
+        return address;
+    }
+
     static string KeyOf(OutboxMessage row) => row.PartitionKey ?? row.Id.ToString();
 
-    sealed record Lane(IChannel Channel, PublisherConfirms Confirms);
+    sealed record Lane(IConnection Connection, IChannel Channel, PublisherConfirms Confirms);
 
     [LoggerMessage(LogLevel.Warning, "Not every outbox publish of the batch was confirmed ({Reason}); unconfirmed rows stay pending")]
     static partial void LogConfirmsIncomplete(ILogger logger, string reason);
