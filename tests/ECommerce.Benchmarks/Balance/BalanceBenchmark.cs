@@ -3,7 +3,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using ECommerce.AppHost.Infrastructure;
-using ECommerce.Benchmarks.Coupon;
 using ECommerce.Benchmarks.Report;
 using ECommerce.Contracts.Balances;
 using ECommerce.Contracts.Topology;

@@ -1,3 +1,5 @@
+using ECommerce.Benchmarks.Report;
+
 namespace ECommerce.Benchmarks.Coupon;
 
 /// <summary>One measured flash sale against one service instance.</summary>

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
+using ECommerce.Benchmarks.Report;
 using ECommerce.Services.IntegrationTests.Coupon;
 using ECommerce.Services.IntegrationTests.Harness;
 

@@ -1,3 +1,5 @@
+using ECommerce.Benchmarks.Report;
+
 namespace ECommerce.Benchmarks.Coupon;
 
 /// <summary>What a load generator saw: how many requests it sent and got accepted (202), over which span of time, and each

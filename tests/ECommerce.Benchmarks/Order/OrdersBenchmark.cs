@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using ECommerce.AppHost.Infrastructure;
-using ECommerce.Benchmarks.Coupon;
 using ECommerce.Benchmarks.Report;
 using ECommerce.Services.IntegrationTests.Harness;
 using ECommerce.Services.IntegrationTests.Order;

@@ -1,4 +1,4 @@
-using ECommerce.Benchmarks.Coupon;
+using ECommerce.Benchmarks.Report;
 
 namespace ECommerce.Benchmarks.Order;
 

@@ -1,4 +1,3 @@
-using ECommerce.Benchmarks.Coupon;
 
 namespace ECommerce.Benchmarks.Report;
 

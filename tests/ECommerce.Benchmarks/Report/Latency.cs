@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace ECommerce.Benchmarks.Coupon;
+namespace ECommerce.Benchmarks.Report;
 
 /// <summary>Percentiles of a set of latencies in milliseconds (nearest rank).</summary>
 internal sealed class Latency

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace ECommerce.Benchmarks.Coupon;
+namespace ECommerce.Benchmarks.Report;
 
 /// <summary>CPU time used so far by every process on the machine, from /proc, grouped into the parts of the system under test:
 /// the difference of two snapshots says where the machine's cores went during a phase (on a 2-core machine the load
