@@ -130,21 +130,33 @@ public static class TopologyProvisioner
         await channel.ExchangeDeclareAsync(router, ExchangeType.Headers, durable: true, autoDelete: false,
             new Dictionary<string, object?> { ["alternate-exchange"] = fallback }, cancellationToken: cancellationToken).ConfigureAwait(false);
 
+        var topicTypes = MessageCatalog.ContractTypes.Where(t => MessageCatalog.Describe(t).Topic.Name == topic.Name).ToList();
         var consumed = new HashSet<Type>();
         foreach (var group in groups)
         {
             var queue = TopologyNames.GroupQueue(group, topic.Name, partition);
             await DeclareGroupQueueAsync(channel, queue, singleActive, options, cancellationToken).ConfigureAwait(false);
             await channel.ExchangeBindAsync(queue, fallback, string.Empty, cancellationToken: cancellationToken).ConfigureAwait(false);
-            foreach (var type in MessageCatalog.TypesOf(group, topic.Name))
+            var groupTypes = MessageCatalog.TypesOf(group, topic.Name);
+            foreach (var type in groupTypes)
             {
                 consumed.Add(type);
                 await channel.ExchangeBindAsync(queue, router, string.Empty, TypeBinding(type), cancellationToken: cancellationToken).ConfigureAwait(false);
             }
+
+            // A type an earlier version of the group consumed and this one does not would still be routed to its queue (and
+            // skipped there, unread): the binding goes. Unbinding what was never bound is a no-op.
+            foreach (var type in topicTypes.Except(groupTypes))
+                await channel.ExchangeUnbindAsync(queue, router, string.Empty, TypeBinding(type), cancellationToken: cancellationToken).ConfigureAwait(false);
         }
 
-        foreach (var type in MessageCatalog.ContractTypes.Where(t => MessageCatalog.Describe(t).Topic.Name == topic.Name && !consumed.Contains(t)))
-            await channel.ExchangeBindAsync(TopologyNames.Discard, router, string.Empty, TypeBinding(type), cancellationToken: cancellationToken).ConfigureAwait(false);
+        foreach (var type in topicTypes)
+        {
+            if (consumed.Contains(type))
+                await channel.ExchangeUnbindAsync(TopologyNames.Discard, router, string.Empty, TypeBinding(type), cancellationToken: cancellationToken).ConfigureAwait(false);
+            else
+                await channel.ExchangeBindAsync(TopologyNames.Discard, router, string.Empty, TypeBinding(type), cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
 
         // The router is complete before the source feeds it; only then does the direct source → queue binding of earlier
         // versions (every message to every group) go, so no message published meanwhile misses a group (some reach it twice,

@@ -62,6 +62,31 @@ public sealed class TypeRoutingTests(ITestOutputHelper output)
         Assert.Empty(await broker.DrainAsync(CouponQueue, 0));
     }
 
+    [Fact]
+    public async Task Provisioning_removes_the_binding_of_a_type_an_earlier_version_of_a_group_consumed()
+    {
+        await using var environment = await TestEnvironment.CreateAsync("types-dropped", DatabaseKind.Sqlite, output, o => o.DefaultPartitions = 1);
+        await using var broker = await Broker.ConnectAsync(environment.BrokerUri);
+        // An earlier coupon group that also consumed its own issued events: the router sends them to its queue.
+        var router = TopologyNames.TypeRouter(TopologyNames.PartitionExchange(Topics.CouponIssue, 0));
+        var issuedBinding = new Dictionary<string, object?>
+        {
+            ["x-match"] = "all",
+            [OutboxPublisher.MessageTypeHeader] = typeof(CouponIssued).FullName,
+        };
+        await broker.Channel.ExchangeBindAsync(CouponQueue, router, string.Empty, issuedBinding);
+        var couponId = Guid.NewGuid();
+        var before = await broker.PublishAsync(Row(new CouponIssued(Guid.NewGuid(), couponId, 7, Guid.NewGuid(), 99, DateTimeOffset.UtcNow)));
+        Assert.Equal([before], await broker.DrainAsync(CouponQueue, 1));
+
+        await TopologyProvisioner.ProvisionAsync(environment.BrokerUri, environment.Messaging);
+
+        await broker.PublishAsync(Row(new CouponIssued(Guid.NewGuid(), couponId, 8, Guid.NewGuid(), 98, DateTimeOffset.UtcNow)));
+        var requested = await broker.PublishAsync(Row(new CouponIssueRequested(Guid.NewGuid(), couponId, 9, DateTimeOffset.UtcNow)));
+        Assert.Equal([requested], await broker.DrainAsync(CouponQueue, 1));
+        Assert.Equal(3, (await broker.ReadStreamAsync(TopologyNames.LogStream(Topics.CouponIssue, 0), 3)).Count);
+    }
+
     static OutboxMessage Row<T>(T message)
         where T : class
     {
