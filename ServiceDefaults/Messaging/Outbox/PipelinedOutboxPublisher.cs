@@ -322,10 +322,20 @@ public sealed partial class PipelinedOutboxPublisher(BrokerAddress broker, ILogg
         try
         {
             await lane.Channel.DisposeAsync().ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // Disposing a broken channel may fail in many ways; its connection is closed regardless.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            LogCloseFailed(logger, ex);
+        }
+
+        try
+        {
             await lane.Connection.CloseAsync().ConfigureAwait(false);
             await lane.Connection.DisposeAsync().ConfigureAwait(false);
         }
-#pragma warning disable CA1031 // Closing a broken channel or connection may fail in many ways; new ones are opened either way.
+#pragma warning disable CA1031 // As above: a new connection is opened whatever closing this one did.
         catch (Exception ex)
 #pragma warning restore CA1031
         {
