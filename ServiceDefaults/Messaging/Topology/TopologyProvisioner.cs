@@ -169,7 +169,8 @@ public static class TopologyProvisioner
         }
     }
 
-    static Dictionary<string, object?> TypeBinding(Type type) => new()
+    /// <summary>The arguments of a type router's binding for <paramref name="type"/>: the type header must equal its name.</summary>
+    public static Dictionary<string, object?> TypeBinding(Type type) => new()
     {
         ["x-match"] = "all",
         [OutboxPublisher.MessageTypeHeader] = type.FullName,

@@ -69,12 +69,7 @@ public sealed class TypeRoutingTests(ITestOutputHelper output)
         await using var broker = await Broker.ConnectAsync(environment.BrokerUri);
         // An earlier coupon group that also consumed its own issued events: the router sends them to its queue.
         var router = TopologyNames.TypeRouter(TopologyNames.PartitionExchange(Topics.CouponIssue, 0));
-        var issuedBinding = new Dictionary<string, object?>
-        {
-            ["x-match"] = "all",
-            [OutboxPublisher.MessageTypeHeader] = typeof(CouponIssued).FullName,
-        };
-        await broker.Channel.ExchangeBindAsync(CouponQueue, router, string.Empty, issuedBinding);
+        await broker.Channel.ExchangeBindAsync(CouponQueue, router, string.Empty, TopologyProvisioner.TypeBinding(typeof(CouponIssued)));
         var couponId = Guid.NewGuid();
         var before = await broker.PublishAsync(Row(new CouponIssued(Guid.NewGuid(), couponId, 7, Guid.NewGuid(), 99, DateTimeOffset.UtcNow)));
         Assert.Equal([before], await broker.DrainAsync(CouponQueue, 1));
