@@ -23,7 +23,7 @@ internal sealed class DeadLetterRecordFilter<TContext>(IServiceScopeFactory scop
 
         var letter = new DeadLetter
         {
-            Id = NewId.NextGuid(),
+            Id = RowId.New(),
             Queue = QueueOf(headers) ?? sourceQueue,
             MessageId = messageId ?? (Guid.TryParse(headers.GetValueOrDefault(MessageHeaders.MessageId), out var id) ? id : null),
             MessageType = messageType,

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
 using ECommerce.ServiceDefaults.Persistence;
-using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
@@ -17,7 +16,7 @@ public static class OutboxBatch
 
     /// <summary>The outbox row of <paramref name="message"/>: its topic and partition key from the contract, its body, and the
     /// current trace context, so that the trace continues through the relay.</summary>
-    public static OutboxMessage Row(object message, DateTimeOffset createdAt) => Row(message, NewId.NextGuid(), createdAt);
+    public static OutboxMessage Row(object message, DateTimeOffset createdAt) => Row(message, RowId.New(), createdAt);
 
     /// <summary>The outbox row of <paramref name="message"/> under a message id of the caller's choosing (a message sent again
     /// under the id it already has, which the consumers' inbox must recognise).</summary>

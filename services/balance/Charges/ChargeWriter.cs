@@ -5,7 +5,6 @@ using ECommerce.Contracts.Balances;
 using ECommerce.Contracts.Users;
 using ECommerce.ServiceDefaults.Messaging.Outbox;
 using ECommerce.ServiceDefaults.Persistence;
-using MassTransit;
 
 namespace ECommerce.Balance.Charges;
 
@@ -55,7 +54,7 @@ public sealed class ChargeWriter(IServiceScopeFactory scopes, TimeProvider clock
                     sequence++;
                     var entry = new BalanceEntry
                     {
-                        Id = NewId.NextGuid(),
+                        Id = RowId.New(),
                         UserId = charge.UserId,
                         Sequence = sequence,
                         Type = BalanceEntryType.Charged,

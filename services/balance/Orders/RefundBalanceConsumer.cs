@@ -3,6 +3,7 @@ using ECommerce.Balance.Data;
 using ECommerce.Contracts.Balances;
 using ECommerce.ServiceDefaults.Messaging.Inbox;
 using ECommerce.ServiceDefaults.Messaging.Outbox;
+using ECommerce.ServiceDefaults.Persistence;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 
@@ -46,7 +47,7 @@ public sealed class RefundBalanceConsumer(BalanceDbContext db, IOutbox outbox, T
         var after = await Db.ChangeLockedAccountAsync(message.UserId, deduction.AmountCents, ct);
         Db.Entries.Add(new BalanceEntry
         {
-            Id = NewId.NextGuid(),
+            Id = RowId.New(),
             UserId = message.UserId,
             Sequence = after.Sequence,
             Type = BalanceEntryType.Refunded,

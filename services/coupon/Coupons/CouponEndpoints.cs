@@ -1,7 +1,7 @@
 using ECommerce.Contracts.Coupons;
 using ECommerce.Coupon.Data;
 using ECommerce.ServiceDefaults.Messaging.Outbox;
-using MassTransit;
+using ECommerce.ServiceDefaults.Persistence;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -26,7 +26,7 @@ public static class CouponEndpoints
 
         var coupon = new CouponEntity
         {
-            Id = NewId.NextGuid(),
+            Id = RowId.New(),
             Name = request.Name!.Trim(),
             DiscountAmount = request.DiscountAmount!.Value,
             TotalQuantity = request.TotalQuantity!.Value,

@@ -2,6 +2,7 @@ using ECommerce.Contracts.Coupons;
 using ECommerce.Coupon.Coupons;
 using ECommerce.Coupon.Data;
 using ECommerce.ServiceDefaults.Messaging.Outbox;
+using ECommerce.ServiceDefaults.Persistence;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -75,7 +76,7 @@ public sealed class IssueCouponConsumer(CouponDbContext db, TimeProvider clock, 
 
         var userCoupon = new UserCouponEntity
         {
-            Id = NewId.NextGuid(),
+            Id = RowId.New(),
             CouponId = coupon.Id,
             UserId = request.UserId,
             Status = UserCouponStatus.Available,

@@ -1,6 +1,6 @@
 using ECommerce.Coupon.Data;
 using ECommerce.ServiceDefaults.Http;
-using MassTransit;
+using ECommerce.ServiceDefaults.Persistence;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
@@ -38,7 +38,7 @@ public static class IssueRequestEndpoints
 
         var entity = new IssueRequestEntity
         {
-            Id = NewId.NextGuid(),
+            Id = RowId.New(),
             CouponId = couponId,
             UserId = userId,
             Status = IssueRequestStatus.Pending,

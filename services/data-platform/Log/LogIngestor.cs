@@ -3,6 +3,7 @@ using ECommerce.DataPlatform.Events;
 using ECommerce.DataPlatform.Projections;
 using ECommerce.ServiceDefaults.Messaging;
 using ECommerce.ServiceDefaults.Messaging.DeadLetters;
+using ECommerce.ServiceDefaults.Persistence;
 using Microsoft.EntityFrameworkCore;
 
 namespace ECommerce.DataPlatform.Log;
@@ -45,7 +46,7 @@ public sealed class LogIngestor(TimeProvider clock)
         {
             db.DeadLetters.Add(new DeadLetter
             {
-                Id = Guid.NewGuid(),
+                Id = RowId.New(),
                 Queue = poison.Stream.Queue,
                 MessageType = poison.MessageType,
                 MessageId = poison.MessageId,

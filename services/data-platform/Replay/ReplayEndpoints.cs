@@ -1,4 +1,5 @@
 using ECommerce.DataPlatform.Data;
+using ECommerce.ServiceDefaults.Persistence;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -18,7 +19,7 @@ public static class ReplayEndpoints
     /// two batches. Follow the Location to see it complete.</summary>
     static async Task<Accepted<ReplayView>> RequestAsync(DataPlatformDbContext db, TimeProvider clock, CancellationToken cancellationToken)
     {
-        var request = new ReplayRequest { Id = Guid.NewGuid(), Status = ReplayStatus.Pending, RequestedAt = clock.GetUtcNow() };
+        var request = new ReplayRequest { Id = RowId.New(), Status = ReplayStatus.Pending, RequestedAt = clock.GetUtcNow() };
         db.Replays.Add(request);
         await db.SaveChangesAsync(cancellationToken);
         return TypedResults.Accepted($"/api/replay/{request.Id}", ReplayView.From(request));

@@ -2,7 +2,7 @@ using ECommerce.Contracts.Orders;
 using ECommerce.Contracts.Users;
 using ECommerce.Order.Data;
 using ECommerce.ServiceDefaults.Messaging.Outbox;
-using MassTransit;
+using ECommerce.ServiceDefaults.Persistence;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
@@ -51,7 +51,7 @@ public static class OrderEndpoints
         var now = clock.GetUtcNow();
         var order = new OrderEntity
         {
-            Id = NewId.NextGuid(),
+            Id = RowId.New(),
             UserId = request.UserId!.Value,
             UserCouponId = request.UserCouponId,
             Status = OrderStatus.Pending,

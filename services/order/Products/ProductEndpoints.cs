@@ -1,7 +1,7 @@
 using ECommerce.Contracts.Products;
 using ECommerce.Order.Data;
 using ECommerce.ServiceDefaults.Messaging.Outbox;
-using MassTransit;
+using ECommerce.ServiceDefaults.Persistence;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -27,7 +27,7 @@ public static class ProductEndpoints
 
         var product = new ProductEntity
         {
-            Id = NewId.NextGuid(),
+            Id = RowId.New(),
             Name = request.Name!.Trim(),
             Price = request.Price!.Value,
             Stock = request.Stock!.Value,
