@@ -10,7 +10,7 @@ namespace ECommerce.ServiceDefaults.Persistence;
 
 /// <summary>Brings a database's schema up to the service's model on start, on SQLite and PostgreSQL alike, without the
 /// migrations tooling (Microsoft.EntityFrameworkCore.Design cannot be restored here): missing tables are created with their
-/// indexes, and columns the model gained are added. Changes that would lose data (drops, renames, type changes) are never
+/// indexes, and columns and indexes the model gained are added. Changes that would lose data (drops, renames, type changes) are never
 /// made automatically.</summary>
 public static class SchemaSynchronizer
 {
@@ -50,6 +50,12 @@ public static class SchemaSynchronizer
                 operations.Add(ToAddColumn(table.Name, column));
         }
 
+        var indexes = await ReadNamesAsync(db, db.Database.IsSqlite()
+            ? "SELECT name FROM sqlite_master WHERE type = 'index'"
+            : "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()", cancellationToken).ConfigureAwait(false);
+        operations.AddRange(wanted.OfType<CreateIndexOperation>()
+            .Where(i => !newTableNames.Contains(i.Table) && !indexes.Contains(i.Name)));
+
         if (operations.Count == 0)
             return;
 
@@ -73,6 +79,25 @@ public static class SchemaSynchronizer
             ? "SELECT m.name, p.name FROM sqlite_master m JOIN pragma_table_info(m.name) p WHERE m.type = 'table'"
             : "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = current_schema()";
         var result = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
+        await ReadAsync(db, sql, reader =>
+        {
+            var table = reader.GetString(0);
+            if (!result.TryGetValue(table, out var columns))
+                result[table] = columns = new HashSet<string>(StringComparer.Ordinal);
+            columns.Add(reader.GetString(1));
+        }, cancellationToken).ConfigureAwait(false);
+        return result;
+    }
+
+    static async Task<HashSet<string>> ReadNamesAsync(DbContext db, string sql, CancellationToken cancellationToken)
+    {
+        var result = new HashSet<string>(StringComparer.Ordinal);
+        await ReadAsync(db, sql, reader => result.Add(reader.GetString(0)), cancellationToken).ConfigureAwait(false);
+        return result;
+    }
+
+    static async Task ReadAsync(DbContext db, string sql, Action<DbDataReader> row, CancellationToken cancellationToken)
+    {
         var connection = db.Database.GetDbConnection();
         var opened = connection.State != System.Data.ConnectionState.Open;
         if (opened)
@@ -87,12 +112,7 @@ public static class SchemaSynchronizer
                 await using (reader.ConfigureAwait(false))
                 {
                     while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                    {
-                        var table = reader.GetString(0);
-                        if (!result.TryGetValue(table, out var columns))
-                            result[table] = columns = new HashSet<string>(StringComparer.Ordinal);
-                        columns.Add(reader.GetString(1));
-                    }
+                        row(reader);
                 }
             }
         }
@@ -101,7 +121,5 @@ public static class SchemaSynchronizer
             if (opened)
                 await connection.CloseAsync().ConfigureAwait(false);
         }
-
-        return result;
     }
 }
