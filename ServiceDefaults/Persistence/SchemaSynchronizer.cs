@@ -39,22 +39,18 @@ public static class SchemaSynchronizer
         var existing = await ReadColumnsAsync(db, cancellationToken).ConfigureAwait(false);
 
         var wanted = db.GetService<IMigrationsModelDiffer>().GetDifferences(null, model);
-        var newTables = wanted.OfType<CreateTableOperation>().Where(t => !existing.ContainsKey(t.Name)).ToList();
-        var newTableNames = newTables.Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
-        var operations = new List<MigrationOperation>(newTables);
-        operations.AddRange(wanted.OfType<CreateIndexOperation>().Where(i => newTableNames.Contains(i.Table)));
-
+        var operations = new List<MigrationOperation>(wanted.OfType<CreateTableOperation>().Where(t => !existing.ContainsKey(t.Name)));
         foreach (var table in wanted.OfType<CreateTableOperation>().Where(t => existing.ContainsKey(t.Name)))
         {
             foreach (var column in table.Columns.Where(c => !existing[table.Name].Contains(c.Name)))
                 operations.Add(ToAddColumn(table.Name, column));
         }
 
+        // After the tables and columns they cover: a new table's indexes and those the model gained on an existing one alike.
         var indexes = await ReadNamesAsync(db, db.Database.IsSqlite()
             ? "SELECT name FROM sqlite_master WHERE type = 'index'"
             : "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()", cancellationToken).ConfigureAwait(false);
-        operations.AddRange(wanted.OfType<CreateIndexOperation>()
-            .Where(i => !newTableNames.Contains(i.Table) && !indexes.Contains(i.Name)));
+        operations.AddRange(wanted.OfType<CreateIndexOperation>().Where(i => !indexes.Contains(i.Name)));
 
         if (operations.Count == 0)
             return;
