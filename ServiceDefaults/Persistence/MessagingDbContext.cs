@@ -37,11 +37,6 @@ public abstract class MessagingDbContext(DbContextOptions options) : DbContext(o
             e.HasKey(x => x.Sequence);
             e.Property(x => x.Sequence).ValueGeneratedOnAdd();
             e.HasIndex(x => x.Id).IsUnique();
-            e.HasIndex(x => new { x.SentAt, x.Sequence });
-            // The relay's read (unsent rows in sequence order). PostgreSQL does not take `SentAt IS NULL` as an equality on
-            // the index above, so it walked the primary key and filtered out every sent row kept for the retention period:
-            // 300 ms a pass with 280,000 of them, and a relay falling tens of seconds behind a sustained sale.
-            e.HasIndex(x => x.Sequence, "IX_outbox_messages_Unsent").HasFilter("\"SentAt\" IS NULL");
             e.Property(x => x.Topic).HasMaxLength(100);
             e.Property(x => x.PartitionKey).HasMaxLength(100);
             e.Property(x => x.MessageType).HasMaxLength(300);

@@ -155,13 +155,13 @@ try
         }
 
         Console.WriteLine();
-        Console.WriteLine("where the time and the CPU went (CPU: share of all cores, from the first request to the last decision)");
-        Console.WriteLine($"{"database",-10} {"load",-26} {"relay p50",9} {"relay p99",9} " +
+        Console.WriteLine("where the time and the CPU went (CPU: share of all cores, from the first request to the last decision; outbox: rows the relay has yet to publish, sampled every 100 ms)");
+        Console.WriteLine($"{"database",-10} {"load",-26} {"outbox p50",10} {"outbox max",10} " +
             string.Join(' ', CpuSnapshot.Parts.Select(p => $"{p,14}")) + $" {"idle",6}");
         foreach (var r in coupon)
         {
             var idle = 1 - r.Cpu.Values.Sum();
-            Console.WriteLine(string.Create(invariant, $"{r.Provider,-10} {r.Mode,-26} {r.Relay.Format(50),9} {r.Relay.Format(99),9} ") +
+            Console.WriteLine(string.Create(invariant, $"{r.Provider,-10} {r.Mode,-26} {r.OutboxMedian,10} {r.OutboxMax,10} ") +
                 string.Join(' ', CpuSnapshot.Parts.Select(p => string.Create(invariant, $"{r.Cpu[p],14:P0}"))) + string.Create(invariant, $" {idle,6:P0}"));
         }
     }

@@ -10,7 +10,7 @@ using Xunit.Abstractions;
 namespace ECommerce.Integration.Tests;
 
 /// <summary>The transactional outbox across the two crashes that matter: after the commit but before anything was published
-/// (the event must still go out, once), and after publishing but before the rows were marked sent (the event goes out again
+/// (the event must still go out, once), and after publishing but before the confirmed rows were deleted (the event goes out again
 /// with the same message id, and the consumer's inbox applies it once).</summary>
 public sealed class OutboxCrashTests(ITestOutputHelper output)
 {
@@ -49,18 +49,18 @@ public sealed class OutboxCrashTests(ITestOutputHelper output)
     [Theory]
     [InlineData(DatabaseKind.PostgreSql)]
     [InlineData(DatabaseKind.Sqlite)]
-    public async Task Rows_published_but_not_marked_before_a_crash_are_published_again_and_applied_once(DatabaseKind database)
+    public async Task Rows_published_but_not_deleted_before_a_crash_are_published_again_and_applied_once(DatabaseKind database)
     {
-        await using var environment = await TestEnvironment.CreateAsync("outbox-mark", database, output);
+        await using var environment = await TestEnvironment.CreateAsync("outbox-delete", database, output);
         await using var ledger = await StartLedgerAsync(environment);
         await using var probe = await BrokerProbe.ConnectAsync(environment.BrokerUri);
         var queues = Queues.Of(TestServices.Ledger, Topics.BalanceActivity, environment.Messaging);
         var deliveries = ledger.Services.GetRequiredService<DeliveryLog>();
         var producerDatabase = await environment.CreateDatabaseAsync(TestServices.Producer);
 
-        // A relay whose every attempt to mark rows sent fails, as if the process died right after the broker confirmed the
+        // A relay whose every attempt to delete confirmed rows fails, as if the process died right after the broker confirmed the
         // publishes; its retry is put far off so that the "crash" is the end of it.
-        var crash = new CrashBeforeMarkingInterceptor();
+        var crash = new CrashBeforeDeletingInterceptor();
         var crashing = TestServices.ProducerBuilder(environment, producerDatabase, o => o.OutboxPollInterval = TimeSpan.FromMinutes(5));
         crashing.Services.ConfigureDbContext<ProducerDbContext>(o => o.AddInterceptors(crash));
         var crashingHost = crashing.Build();
@@ -91,14 +91,14 @@ public sealed class OutboxCrashTests(ITestOutputHelper output)
         return await TestServices.StartLedgerAsync(environment, host, Topics.BalanceActivity);
     }
 
-    /// <summary>Waits until the relay has marked every row, the broker holds nothing more for the ledger and the ledger is
+    /// <summary>Waits until the relay has deleted every row, the broker holds nothing more for the ledger and the ledger is
     /// not in the middle of a message: from then on no further delivery can come.</summary>
     static async Task WaitUntilSettledAsync(RunningHost ledger, RunningHost producer, BrokerProbe probe, IReadOnlyList<string> queues,
         int expectedDeliveries)
     {
         var deliveries = ledger.Services.GetRequiredService<DeliveryLog>();
         await Poll.UntilAsync(async _ => (await OutboxWriter.PendingAsync(producer.Services)).Count == 0, Patience,
-            "the relay to mark every row sent");
+            "the relay to publish and delete every row");
         await Poll.UntilAsync(async _ => deliveries.Total >= expectedDeliveries && deliveries.InFlight == 0
                 && await Queues.DrainedAsync(probe, queues), Patience,
             $"{expectedDeliveries} deliveries and the ledger's queues to drain");

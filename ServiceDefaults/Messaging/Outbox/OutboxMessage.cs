@@ -1,7 +1,8 @@
 namespace ECommerce.ServiceDefaults.Messaging.Outbox;
 
 /// <summary>An event written in the same transaction as the state change that produced it, waiting to be published.
-/// <see cref="Id"/> becomes the message id, so a re-publish after a crash is the same message to every consumer.</summary>
+/// <see cref="Id"/> becomes the message id, so a re-publish after a crash is the same message to every consumer. The row is
+/// deleted once the broker confirmed it: the table holds only what is still to be published.</summary>
 public sealed class OutboxMessage
 {
     /// <summary>Commit order: the relay publishes rows of one partition key in this order.</summary>
@@ -23,8 +24,6 @@ public sealed class OutboxMessage
     public string? TraceState { get; set; }
 
     public DateTimeOffset CreatedAt { get; set; }
-
-    public DateTimeOffset? SentAt { get; set; }
 
     public int Attempts { get; set; }
 

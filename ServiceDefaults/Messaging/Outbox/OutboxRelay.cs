@@ -8,14 +8,19 @@ using Microsoft.Extensions.Options;
 
 namespace ECommerce.ServiceDefaults.Messaging.Outbox;
 
-/// <summary>Publishes committed outbox rows and marks them sent. One relay per database holds the lease at a time, so rows of
-/// one partition key leave in sequence order even with several instances; keys are independent and go out in parallel.
-/// A crash before marking re-publishes the same rows with the same message ids, which the consumers' inbox absorbs.
+/// <summary>Publishes committed outbox rows and deletes them once the broker confirmed them. One relay per database holds the
+/// lease at a time, so rows of one partition key leave in sequence order even with several instances; keys are independent
+/// and go out in parallel. A crash between the confirm and the delete re-publishes the same rows with the same message ids,
+/// which the consumers' inbox absorbs.
 /// On RabbitMQ the batch goes out pipelined, each key on one channel (<see cref="PipelinedOutboxPublisher"/>), so a hot key is not held
 /// to one broker round trip per row; elsewhere each row is a confirmed MassTransit send.
-/// <para>Marking a batch sent overlaps the next batch's read and publish: the mark is a write, and on SQLite it queues for the
+/// <para>Confirmed rows are deleted rather than marked sent: on PostgreSQL a mark is an update of an indexed column, a whole
+/// new row version with an entry in every index, and the rows it left behind had to be skipped by every read until purged;
+/// a delete only flags the row, and the table holds just what is pending (a sustained sale at 2,100 requests/s went from
+/// 1,537–1,685 decided/s to 2,095 on PostgreSQL alone).</para>
+/// <para>Deleting a batch overlaps the next batch's read and publish: the delete is a write, and on SQLite it queues for the
 /// database's one write lock behind the requests being accepted, tens of milliseconds a batch that the broker would otherwise
-/// sit idle for. The next read skips the rows still being marked; a batch is published only once the previous one is
+/// sit idle for. The next read skips the rows still being deleted; a batch is published only once the previous one is
 /// confirmed, so a key's rows still leave in sequence order.</para></summary>
 public sealed partial class OutboxRelay(
     IServiceScopeFactory scopes,
@@ -28,17 +33,15 @@ public sealed partial class OutboxRelay(
     PipelinedOutboxPublisher? pipelined = null) : BackgroundService
 {
     const string LeaseName = "outbox-relay";
-    static readonly TimeSpan SentRetention = TimeSpan.FromMinutes(10);
 
     readonly string _owner = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
-    DateTimeOffset _nextPurge = DateTimeOffset.MinValue;
     DateTimeOffset _leaseRenewAt = DateTimeOffset.MinValue;
 
     long _backlog;
 
-    /// <summary>The previous batch's mark, still running, and the rows it marks sent (which the next read must not take again).</summary>
-    Task _marking = Task.CompletedTask;
-    HashSet<long> _marked = [];
+    /// <summary>The previous batch's delete, still running, and the rows it deletes (which the next read must not take again).</summary>
+    Task _deleting = Task.CompletedTask;
+    HashSet<long> _confirmed = [];
 
     /// <summary>Rows waiting to be published, as last seen by this instance's relay; also the <c>ecommerce.outbox.backlog</c> gauge.</summary>
     public long Backlog
@@ -82,10 +85,9 @@ public sealed partial class OutboxRelay(
                 }
 
                 var published = await PublishBatchAsync(settings, stoppingToken).ConfigureAwait(false);
-                await PurgeSentAsync(stoppingToken).ConfigureAwait(false);
                 if (published < settings.OutboxBatchSize)
                 {
-                    await FinishMarkingAsync().ConfigureAwait(false);
+                    await FinishDeletingAsync().ConfigureAwait(false);
                     await signal.WaitAsync(settings.OutboxPollInterval, stoppingToken).ConfigureAwait(false);
                 }
             }
@@ -102,16 +104,16 @@ public sealed partial class OutboxRelay(
             }
         }
 
-        // Rows published but left unmarked would only be published again by the next holder; marking them is worth a try.
+        // Rows confirmed but left in the table would only be published again by the next holder; deleting them is worth a try.
         try
         {
-            await FinishMarkingAsync().ConfigureAwait(false);
+            await FinishDeletingAsync().ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
-            // Stopped mid-mark: its rows are published again by the next holder of the lease.
+            // Stopped mid-delete: its rows are published again by the next holder of the lease.
         }
-#pragma warning disable CA1031 // Best effort at shutdown: unmarked rows are re-published, and the consumers' inbox absorbs them.
+#pragma warning disable CA1031 // Best effort at shutdown: rows left are re-published, and the consumers' inbox absorbs them.
         catch (Exception ex)
 #pragma warning restore CA1031
         {
@@ -119,35 +121,34 @@ public sealed partial class OutboxRelay(
         }
     }
 
-    /// <summary>Publishes one batch of pending rows and marks them. Returns how many were published.</summary>
+    /// <summary>Publishes one batch of pending rows and deletes the confirmed ones. Returns how many were published.</summary>
     public async Task<int> RelayBatchAsync(MessagingOptions settings, CancellationToken cancellationToken)
     {
         var published = await PublishBatchAsync(settings, cancellationToken).ConfigureAwait(false);
-        await FinishMarkingAsync().ConfigureAwait(false);
+        await FinishDeletingAsync().ConfigureAwait(false);
         return published;
     }
 
-    /// <summary>Publishes one batch of pending rows, waits for the previous batch's mark, and starts this one's. Returns how many
-    /// were published.</summary>
+    /// <summary>Publishes one batch of pending rows, waits for the previous batch's delete, and starts this one's. Returns how
+    /// many were published.</summary>
     async Task<int> PublishBatchAsync(MessagingOptions settings, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        var marked = _marked;
+        var confirmed = _confirmed;
         List<OutboxMessage> rows;
         await using (var scope = scopes.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<MessagingDbContext>();
             rows = (await db.OutboxMessages.AsNoTracking()
-                    .Where(x => x.SentAt == null)
                     .OrderBy(x => x.Sequence)
-                    .Take(settings.OutboxBatchSize + marked.Count)
+                    .Take(settings.OutboxBatchSize + confirmed.Count)
                     .ToListAsync(cancellationToken).ConfigureAwait(false))
-                .Where(x => !marked.Contains(x.Sequence))
+                .Where(x => !confirmed.Contains(x.Sequence))
                 .Take(settings.OutboxBatchSize)
                 .ToList();
             Backlog = rows.Count < settings.OutboxBatchSize
                 ? rows.Count
-                : Math.Max(rows.Count, await db.OutboxMessages.LongCountAsync(x => x.SentAt == null, cancellationToken).ConfigureAwait(false) - marked.Count);
+                : Math.Max(rows.Count, await db.OutboxMessages.LongCountAsync(cancellationToken).ConfigureAwait(false) - confirmed.Count);
         }
 
         if (rows.Count == 0)
@@ -157,9 +158,9 @@ public sealed partial class OutboxRelay(
             ? await pipelined.PublishAsync(rows, cancellationToken).ConfigureAwait(false)
             : await PublishEachAsync(rows, cancellationToken).ConfigureAwait(false);
 
-        await FinishMarkingAsync().ConfigureAwait(false);
-        _marked = [.. sent.Select(r => r.Sequence)];
-        _marking = MarkAsync([.. _marked], failed, cancellationToken);
+        await FinishDeletingAsync().ConfigureAwait(false);
+        _confirmed = [.. sent.Select(r => r.Sequence)];
+        _deleting = DeleteConfirmedAsync([.. _confirmed], failed, cancellationToken);
         MessagingDiagnostics.OutboxPublished.Add(sent.Count);
         if (failed.Count > 0)
         {
@@ -203,29 +204,29 @@ public sealed partial class OutboxRelay(
         return (sent, failed);
     }
 
-    /// <summary>Waits for the running mark, if any; a failed mark is rethrown once, and its rows (still pending) are read again.</summary>
-    async Task FinishMarkingAsync()
+    /// <summary>Waits for the running delete, if any; a failed delete is rethrown once, and its rows (still in the table) are
+    /// read and published again.</summary>
+    async Task FinishDeletingAsync()
     {
-        var marking = _marking;
+        var deleting = _deleting;
         try
         {
-            await marking.ConfigureAwait(false);
+            await deleting.ConfigureAwait(false);
         }
         finally
         {
-            (_marking, _marked) = (Task.CompletedTask, []);
+            (_deleting, _confirmed) = (Task.CompletedTask, []);
         }
     }
 
-    async Task MarkAsync(List<long> sent, List<(OutboxMessage Row, Exception Error)> failed, CancellationToken cancellationToken)
+    async Task DeleteConfirmedAsync(List<long> sent, List<(OutboxMessage Row, Exception Error)> failed, CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<MessagingDbContext>();
-        var now = clock.GetUtcNow();
         foreach (var chunk in sent.Chunk(500))
         {
             await db.OutboxMessages.Where(x => chunk.Contains(x.Sequence))
-                .ExecuteUpdateAsync(s => s.SetProperty(x => x.SentAt, now), cancellationToken).ConfigureAwait(false);
+                .ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
         }
 
         foreach (var (row, error) in failed)
@@ -235,18 +236,6 @@ public sealed partial class OutboxRelay(
                 .ExecuteUpdateAsync(s => s.SetProperty(x => x.Attempts, x => x.Attempts + 1).SetProperty(x => x.LastError, message),
                     cancellationToken).ConfigureAwait(false);
         }
-    }
-
-    async Task PurgeSentAsync(CancellationToken cancellationToken)
-    {
-        var now = clock.GetUtcNow();
-        if (now < _nextPurge)
-            return;
-        _nextPurge = now + TimeSpan.FromMinutes(1);
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<MessagingDbContext>();
-        var cutoff = now - SentRetention;
-        await db.OutboxMessages.Where(x => x.SentAt != null && x.SentAt < cutoff).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Takes or renews the lease. A conditional update is atomic on both providers, so two relays never both win.</summary>

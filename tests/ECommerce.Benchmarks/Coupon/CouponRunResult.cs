@@ -10,11 +10,12 @@ namespace ECommerce.Benchmarks.Coupon;
 /// <param name="Decided">Per request, DecidedAt − AcceptedAt from the database: the service's clock at acceptance (inside the
 /// accepting transaction, just before its commit) and at the decision (inside the deciding transaction, just before its
 /// commit). It covers the commit, the relay, the broker, the wait in the partition queue and the consumer.</param>
-/// <param name="Relay">Per request, the outbox row's SentAt − CreatedAt: from the accepting transaction to the relay marking
-/// the batch holding the row as published (so it includes the rest of that batch).</param>
+/// <param name="OutboxMedian">Median of the outbox's row count, sampled every 100 ms over the run: rows committed and not yet
+/// published and confirmed (the relay deletes them then).</param>
+/// <param name="OutboxMax">The largest sample.</param>
 /// <param name="Cpu">Share of the machine's CPU each part used from the start of the load until the last decision.</param>
 internal sealed record CouponRunResult(string Provider, string Mode, LoadRun Load, double DecidedPerSecond, double DrainPerSecond,
-    Latency Decided, Latency Relay, IReadOnlyDictionary<string, double> Cpu, TimeSpan Total)
+    Latency Decided, long OutboxMedian, long OutboxMax, IReadOnlyDictionary<string, double> Cpu, TimeSpan Total)
 {
     /// <summary>Peak resident memory of the service process over its run (VmHWM), read just before it stopped.</summary>
     public long? PeakBytes { get; init; }

@@ -162,7 +162,7 @@ public sealed class BalanceCommandTests
         // Charged and deducted events together leave the outbox in the user's sequence order.
         var sequenced = (await service.EventsAsync<BalanceCharged>()).Select(c => c.Sequence).Concat(deducted.Select(d => d.Sequence)).ToList();
         Assert.Equal(history.Select(h => h.Sequence), sequenced.Order());
-        var inOutboxOrder = await service.InScopeAsync(db => Task.FromResult(db.OutboxMessages
+        var inOutboxOrder = await service.InScopeAsync(db => Task.FromResult(OutboxHistory.Rows(db)
             .Where(m => m.MessageType == typeof(BalanceCharged).FullName || m.MessageType == typeof(BalanceDeducted).FullName)
             .OrderBy(m => m.Sequence).Select(m => m.Body).ToList()));
         var sequences = inOutboxOrder.Select(b => System.Text.Json.JsonDocument.Parse(b).RootElement.GetProperty("sequence").GetInt64()).ToList();

@@ -61,6 +61,7 @@ public sealed class BalanceServiceHost : IAsyncDisposable
         try
         {
             await app.StartAsync();
+            await host.InScopeAsync(OutboxHistory.InstallAsync);
             host.Client = app.GetTestClient();
             var bus = app.Services.GetRequiredService<IBusControl>();
             await Eventually.TrueAsync(() => bus.CheckHealth().Status == BusHealthStatus.Healthy, "the balance service's bus to be ready");
@@ -107,7 +108,7 @@ public sealed class BalanceServiceHost : IAsyncDisposable
         Assert.Empty(await InScopeAsync(db => db.DeadLetters.AsNoTracking().Select(d => d.Exception).ToListAsync()));
 
     /// <summary>The events of type <typeparamref name="T"/> the service produced, in outbox (publish) order.</summary>
-    public Task<List<T>> EventsAsync<T>() => InScopeAsync(async db => (await db.OutboxMessages.AsNoTracking()
+    public Task<List<T>> EventsAsync<T>() => InScopeAsync(async db => (await OutboxHistory.Rows(db)
             .Where(m => m.MessageType == typeof(T).FullName).OrderBy(m => m.Sequence).ToListAsync())
         .Select(m => JsonSerializer.Deserialize<T>(m.Body, MessageJson.Options)!).ToList());
 

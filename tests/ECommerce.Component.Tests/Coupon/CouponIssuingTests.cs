@@ -160,7 +160,7 @@ public sealed class CouponIssuingTests
         Assert.Equal(HttpStatusCode.BadRequest, missing.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, unknownRequest.StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, badUser.StatusCode);
-        Assert.Equal(0, await service.InScopeAsync(db => db.OutboxMessages.CountAsync(m => m.Topic == Topics.CouponIssue && m.MessageType != typeof(CouponCreated).FullName)));
+        Assert.Equal(0, await service.InScopeAsync(db => OutboxHistory.Rows(db).CountAsync(m => m.Topic == Topics.CouponIssue && m.MessageType != typeof(CouponCreated).FullName)));
     }
 
     [Fact]
@@ -171,7 +171,7 @@ public sealed class CouponIssuingTests
         var couponId = await CouponApi.CreateCouponAsync(client, stock: 5);
         var requestId = await CouponApi.RequestIdAsync(client, couponId, 1);
         await CouponApi.DecidedAsync(client, requestId);
-        var original = await service.InScopeAsync(db => db.OutboxMessages.AsNoTracking().SingleAsync(m => m.MessageType == typeof(CouponIssueRequested).FullName));
+        var original = await service.InScopeAsync(db => OutboxHistory.Rows(db).SingleAsync(m => m.MessageType == typeof(CouponIssueRequested).FullName));
 
         // The same message again (a broker redelivery), and a copy with a new id (a duplicate publish by a retrying client).
         var bus = service.Services.GetService(typeof(IBus)) as IBus;
@@ -183,7 +183,7 @@ public sealed class CouponIssuingTests
 
         var coupon = await client.GetFromJsonAsync<JsonElement>(new Uri($"/api/coupons/{couponId}", UriKind.Relative));
         Assert.Equal(1, coupon.GetProperty("issuedQuantity").GetInt32());
-        Assert.Equal(1, await service.InScopeAsync(db => db.OutboxMessages.CountAsync(m => m.MessageType == typeof(CouponIssued).FullName)));
+        Assert.Equal(1, await service.InScopeAsync(db => OutboxHistory.Rows(db).CountAsync(m => m.MessageType == typeof(CouponIssued).FullName)));
     }
 
     static void AssertDecision(JsonElement decision, string status, string? reason)

@@ -59,7 +59,7 @@ public sealed class CouponUsageTests
         Eventually.UntilAsync(() => OutboxAsync<T>(service), rows => rows.Count >= count, $"{count} {typeof(T).Name} answers");
 
     static Task<List<T>> OutboxAsync<T>(CouponServiceFactory service) =>
-        service.InScopeAsync(async db => (await db.OutboxMessages.AsNoTracking()
+        service.InScopeAsync(async db => (await OutboxHistory.Rows(db)
                 .Where(m => m.MessageType == typeof(T).FullName).OrderBy(m => m.Sequence).ToListAsync())
             .Select(m => JsonSerializer.Deserialize<T>(m.Body, JsonSerializerOptions.Web)!).ToList());
 

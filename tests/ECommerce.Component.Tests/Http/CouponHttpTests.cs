@@ -6,6 +6,7 @@ using ECommerce.Component.Tests.Infrastructure;
 using ECommerce.Contracts.Coupons;
 using ECommerce.Contracts.Topology;
 using ECommerce.ServiceDefaults.Messaging.DeadLetters;
+using ECommerce.ServiceDefaults.Messaging.Outbox;
 using ECommerce.ServiceDefaults.Persistence;
 using MassTransit;
 using MassTransit.Testing;
@@ -93,7 +94,7 @@ public sealed class CouponHttpTests
         var errors = (await ReadProblemAsync(response, HttpStatusCode.BadRequest)).GetProperty("errors");
         Assert.Equal(["discountAmount", "name", "totalQuantity"], errors.EnumerateObject().Select(e => e.Name).Order(StringComparer.Ordinal));
         Assert.Contains("2 fraction digits", errors.GetProperty("discountAmount")[0].GetString(), StringComparison.Ordinal);
-        Assert.Empty(await service.InScopeAsync(db => db.OutboxMessages.ToListAsync()));
+        Assert.Empty(await service.InScopeAsync(db => OutboxHistory.Rows(db).ToListAsync()));
     }
 
     [Fact]
@@ -126,18 +127,17 @@ public sealed class CouponHttpTests
         Assert.Equal(0, coupon.GetProperty("issuedQuantity").GetInt32());
         Assert.Equal(100, coupon.GetProperty("remainingQuantity").GetInt32());
 
-        var row = await Eventually.UntilAsync(() => service.InScopeAsync(db => db.OutboxMessages.AsNoTracking().SingleAsync()),
-            r => r.SentAt is not null, "the CouponCreated outbox row to be published and marked");
-        Assert.Equal(typeof(CouponCreated).FullName, row.MessageType);
-        Assert.Equal(Topics.CouponIssue, row.Topic);
-        Assert.Equal(couponId.ToString(), row.PartitionKey);
+        await Eventually.UntilAsync(() => service.InScopeAsync(db => db.OutboxMessages.AsNoTracking().CountAsync()), n => n == 0,
+            "the CouponCreated outbox row to be published and deleted");
+        var harness = service.Services.GetRequiredService<ITestHarness>();
+        var published = Assert.Single(harness.Sent.Select<CouponCreated>(x => x.Context.Message.CouponId == couponId, Snapshot));
+        Assert.Equal(new CouponCreated(couponId, "Spring", 5.50m, 100, published.Context.Message.CreatedAt), published.Context.Message);
+        Assert.Equal(Topics.CouponIssue, published.Context.Headers.Get<string>(OutboxPublisher.TopicHeader));
+        Assert.Equal(couponId.ToString(), published.Context.Headers.Get<string>(OutboxPublisher.PartitionKeyHeader));
 
-        var sent = Assert.Single(service.Tap.SentWithId(row.Id));
+        var sent = Assert.Single(service.Tap.SentWithId(published.Context.MessageId!.Value));
         Assert.Equal(typeof(CouponCreated), sent.MessageType);
         Assert.Equal(Topics.CouponIssue, sent.DestinationAddress?.AbsolutePath.TrimEnd('/').Split('/')[^1]);
-        var harness = service.Services.GetRequiredService<ITestHarness>();
-        var published = Assert.Single(harness.Sent.Select<CouponCreated>(x => x.Context.MessageId == row.Id, Snapshot));
-        Assert.Equal(new CouponCreated(couponId, "Spring", 5.50m, 100, published.Context.Message.CreatedAt), published.Context.Message);
 
         using var fetched = await client.GetAsync(new Uri($"/api/coupons/{couponId}", UriKind.Relative));
         Assert.Equal(HttpStatusCode.OK, fetched.StatusCode);

@@ -32,6 +32,7 @@ public sealed class CouponServiceFactory(Action<IServiceCollection>? configureSe
     {
         var client = CreateClient();
         _connectionString = Services.GetRequiredService<DatabaseConnection>().ConnectionString;
+        await InScopeAsync(OutboxHistory.InstallAsync);
         var bus = Services.GetRequiredService<IBusControl>();
         await Eventually.TrueAsync(() => bus.CheckHealth().Status == BusHealthStatus.Healthy, "the coupon service's bus to be ready");
         return client;

@@ -1,3 +1,4 @@
+using ECommerce.Component.Tests.Infrastructure;
 using ECommerce.Contracts.Balances;
 using ECommerce.Contracts.Coupons;
 using ECommerce.Contracts.Orders;
@@ -206,7 +207,7 @@ public sealed class OrderSagaTests
         await host.OutboxAsync<DeductBalance>(d => d.OrderId == orderId, 1);
 
         // The relay re-publishing the same row (same id), and a second copy under a new id.
-        var rowId = await host.InScopeAsync(db => Task.FromResult(db.OutboxMessages.Single(m => m.MessageType == typeof(OrderSubmitted).FullName).Id));
+        var rowId = await host.InScopeAsync(db => Task.FromResult(OutboxHistory.Rows(db).Single(m => m.MessageType == typeof(OrderSubmitted).FullName).Id));
         await host.DeliverAsync(submitted, rowId);
         await host.DeliverAsync(submitted);
 

@@ -63,6 +63,7 @@ public sealed class OrderServiceHost : IAsyncDisposable
         try
         {
             await app.StartAsync();
+            await host.InScopeAsync(OutboxHistory.InstallAsync);
             host.Client = app.GetTestClient();
             var bus = app.Services.GetRequiredService<IBusControl>();
             await Eventually.TrueAsync(() => bus.CheckHealth().Status == BusHealthStatus.Healthy, "the order service's bus to be ready");
@@ -133,7 +134,7 @@ public sealed class OrderServiceHost : IAsyncDisposable
 
     /// <summary>Messages of type <typeparamref name="T"/> the service produced (its outbox), oldest first.</summary>
     public Task<List<T>> OutboxAsync<T>() =>
-        InScopeAsync(async db => (await db.OutboxMessages.AsNoTracking().Where(m => m.MessageType == typeof(T).FullName)
+        InScopeAsync(async db => (await OutboxHistory.Rows(db).Where(m => m.MessageType == typeof(T).FullName)
                 .OrderBy(m => m.Sequence).ToListAsync())
             .Select(m => JsonSerializer.Deserialize<T>(m.Body, MessageJson.Options)!).ToList());
 

@@ -26,12 +26,12 @@ public static class OutboxWriter
         return ids;
     }
 
-    /// <summary>The outbox rows not yet marked sent.</summary>
+    /// <summary>The outbox rows still in the table: not yet published, or published and not yet deleted.</summary>
     public static async Task<List<OutboxMessage>> PendingAsync(IServiceProvider services)
     {
         ArgumentNullException.ThrowIfNull(services);
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ProducerDbContext>();
-        return await db.OutboxMessages.AsNoTracking().Where(x => x.SentAt == null).ToListAsync().ConfigureAwait(false);
+        return await db.OutboxMessages.AsNoTracking().ToListAsync().ConfigureAwait(false);
     }
 }

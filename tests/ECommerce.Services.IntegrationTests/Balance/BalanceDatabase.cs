@@ -27,7 +27,7 @@ public sealed class BalanceDatabase(string connectionString)
         await ScalarAsync("SELECT COUNT(*) FROM balance_entries WHERE type = 'Deducted'").ConfigureAwait(false)
         + await ScalarAsync("SELECT COUNT(*) FROM deduction_decisions").ConfigureAwait(false);
 
-    public Task<long> UnsentOutboxAsync() => ScalarAsync("""SELECT COUNT(*) FROM outbox_messages WHERE "SentAt" IS NULL""");
+    public Task<long> OutboxBacklogAsync() => ScalarAsync("SELECT COUNT(*) FROM outbox_messages");
 
     public Task<long> DeadLettersAsync() => ScalarAsync("SELECT COUNT(*) FROM dead_letters");
 

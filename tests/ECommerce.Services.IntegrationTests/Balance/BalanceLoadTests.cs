@@ -115,7 +115,7 @@ public sealed class BalanceLoadTests(ITestOutputHelper output)
         {
             if (survivors.Any(i => i.HasExited))
                 throw new InvalidOperationException("An instance exited during the load.");
-            return await tables.DecidedDeductsAsync() == deducts && await tables.UnsentOutboxAsync() == 0;
+            return await tables.DecidedDeductsAsync() == deducts && await tables.OutboxBacklogAsync() == 0;
         }, TimeSpan.FromMinutes(3), $"all {deducts} deducts decided and the outbox published", interval: TimeSpan.FromMilliseconds(250));
         var entries = await tables.EntriesAsync();
         var decisions = await tables.DecisionsAsync();

@@ -28,17 +28,12 @@ public sealed class CouponDatabase(string connectionString)
         """SELECT "Id", "CouponId", "UserId" FROM user_coupons""",
         r => new UserCouponRow(r.GetGuid(0), r.GetGuid(1), r.GetInt64(2)));
 
-    /// <summary>The outbox rows of issue-requested events (their bodies name the request), for the relay's share of latency.</summary>
-    public Task<IReadOnlyList<OutboxRow>> IssueRequestedOutboxAsync() => QueryAsync(
-        $"""SELECT "Body", "CreatedAt", "SentAt" FROM outbox_messages WHERE "MessageType" = '{RequestedType}'""",
-        r => new OutboxRow(r.GetString(0), Timestamp(r, 1), r.IsDBNull(2) ? null : Timestamp(r, 2)));
-
     /// <summary>Requests accepted so far, and how many of them are still undecided.</summary>
     public async Task<(long Accepted, long Pending)> RequestProgressAsync() =>
         (await ScalarAsync("SELECT COUNT(*) FROM issue_requests").ConfigureAwait(false),
          await ScalarAsync("""SELECT COUNT(*) FROM issue_requests WHERE "Status" = 'Pending'""").ConfigureAwait(false));
 
-    public Task<long> UnsentOutboxAsync() => ScalarAsync("""SELECT COUNT(*) FROM outbox_messages WHERE "SentAt" IS NULL""");
+    public Task<long> OutboxBacklogAsync() => ScalarAsync("SELECT COUNT(*) FROM outbox_messages");
 
     public Task<long> DeadLettersAsync() => ScalarAsync("SELECT COUNT(*) FROM dead_letters");
 

@@ -79,7 +79,7 @@ public static class FlashSaleScenario
         }, TimeSpan.FromMinutes(6), $"all {expected} requests to be decided", interval: TimeSpan.FromMilliseconds(250)).ConfigureAwait(false);
         environment.Log.Write($"[test] all {expected} requests decided {clock.Elapsed.TotalSeconds:0.0} s after the load ended");
 
-        await Poll.UntilAsync(async _ => await (await TablesAsync(environment).ConfigureAwait(false)).UnsentOutboxAsync().ConfigureAwait(false) == 0,
+        await Poll.UntilAsync(async _ => await (await TablesAsync(environment).ConfigureAwait(false)).OutboxBacklogAsync().ConfigureAwait(false) == 0,
             TimeSpan.FromSeconds(60), "the outbox to be fully published", interval: TimeSpan.FromMilliseconds(250)).ConfigureAwait(false);
     }
 

@@ -108,7 +108,7 @@ public sealed class FourServiceOrderTests(ITestOutputHelper output)
         {
             if (second.HasExited)
                 throw new InvalidOperationException($"The restarted order service exited:{Environment.NewLine}{second.RecentOutput}");
-            return await orderTables.CountAsync() == Orders && await orderTables.PendingAsync() == 0 && await orderTables.UnsentOutboxAsync() == 0;
+            return await orderTables.CountAsync() == Orders && await orderTables.PendingAsync() == 0 && await orderTables.OutboxBacklogAsync() == 0;
         }, TimeSpan.FromSeconds(180), "every order to end and the order outbox to drain", interval: TimeSpan.FromMilliseconds(250));
         environment.Log.Write($"[test] every order ended {clock.Elapsed.TotalSeconds:0.0} s after the first was placed");
 

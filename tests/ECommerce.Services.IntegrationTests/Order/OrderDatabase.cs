@@ -34,7 +34,7 @@ public sealed class OrderDatabase(string connectionString)
 
     public Task<long> CountAsync() => ScalarAsync("SELECT COUNT(*) FROM orders");
 
-    public Task<long> UnsentOutboxAsync() => ScalarAsync("""SELECT COUNT(*) FROM outbox_messages WHERE "SentAt" IS NULL""");
+    public Task<long> OutboxBacklogAsync() => ScalarAsync("SELECT COUNT(*) FROM outbox_messages");
 
     public Task<long> DeadLettersAsync() => ScalarAsync("SELECT COUNT(*) FROM dead_letters");
 

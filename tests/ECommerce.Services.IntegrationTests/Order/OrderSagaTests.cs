@@ -99,12 +99,12 @@ public sealed class OrderSagaTests(ITestOutputHelper output)
             {
                 if (second.HasExited)
                     throw new InvalidOperationException($"The restarted order service exited:{Environment.NewLine}{second.RecentOutput}");
-                return await tables.CountAsync() == Orders && await tables.PendingAsync() == 0 && await tables.UnsentOutboxAsync() == 0;
+                return await tables.CountAsync() == Orders && await tables.PendingAsync() == 0 && await tables.OutboxBacklogAsync() == 0;
             }, TimeSpan.FromSeconds(120), "every order to end and the outbox to drain", interval: TimeSpan.FromMilliseconds(250));
         }
         catch (TimeoutException)
         {
-            environment.Log.Write($"[test] stuck: {await tables.PendingAsync()} pending, {await tables.UnsentOutboxAsync()} unsent outbox rows, saga states "
+            environment.Log.Write($"[test] stuck: {await tables.PendingAsync()} pending, {await tables.OutboxBacklogAsync()} unsent outbox rows, saga states "
                 + string.Join(", ", (await tables.SagaStatesAsync()).GroupBy(s => s).Select(g => $"{g.Key} {g.Count()}")));
             environment.Log.Write("[test] queues holding messages: " + await environment.DescribeQueuesAsync());
             throw;
