@@ -54,7 +54,7 @@ public sealed class MessagingOptions
     /// <summary>How often the outbox relay looks for rows when no commit has signalled it.</summary>
     public TimeSpan OutboxPollInterval { get; set; } = TimeSpan.FromMilliseconds(500);
 
-    /// <summary>Rows one relay pass reads, publishes and marks. A pass waits once for the broker's confirms, so larger batches
+    /// <summary>Rows one relay pass reads, publishes and deletes once confirmed. A pass waits once for the broker's confirms, so larger batches
     /// spread that wait over more rows; a flash sale of 2,000 requests a second is 6,000 events a second to relay.</summary>
     public int OutboxBatchSize { get; set; } = 1000;
 

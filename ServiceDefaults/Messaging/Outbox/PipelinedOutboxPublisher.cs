@@ -38,7 +38,7 @@ public sealed partial class PipelinedOutboxPublisher(BrokerAddress broker, ILogg
     /// abandoned and its rows count as failed.</summary>
     public TimeSpan PassTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
-    /// <summary>Publishes <paramref name="rows"/> (in sequence order) and returns the rows to mark sent and the rows that failed.
+    /// <summary>Publishes <paramref name="rows"/> (in sequence order) and returns the rows confirmed (to delete) and the rows that failed.
     /// Rows in neither list were not published or not confirmed in order, and stay pending untouched.</summary>
     public async Task<(List<OutboxMessage> Sent, List<(OutboxMessage Row, Exception Error)> Failed)> PublishAsync(
         IReadOnlyList<OutboxMessage> rows, CancellationToken cancellationToken)
