@@ -29,9 +29,14 @@ public sealed class TraceWaterfallTests(DashboardSuite suite, ITestOutputHelper 
         var page = await suite.NewPageAsync(output.WriteLine);
         await page.GotoAsync("#/traces");
         await page.GetByTestId("trace-row").First.WaitForAsync(new LocatorWaitForOptions { Timeout = 60_000 });
-        // A trace id typed into the search box opens that trace.
-        await page.GetByLabel("Search").FillAsync(traceId);
-        await page.GetByLabel("Search").PressAsync("Enter");
+        // A trace id typed into the search box opens that trace once Enter commits it; the page's periodic refresh in
+        // between keeps listing rather than acting on what is still being typed.
+        var search = page.GetByLabel("Search");
+        await search.FillAsync(traceId);
+        await page.WaitForRequestAsync(request => request.Url.Contains("/api/telemetry/traces?", StringComparison.Ordinal),
+            new PageWaitForRequestOptions { Timeout = 10_000 });
+        Assert.EndsWith("#/traces", page.Url, StringComparison.Ordinal);
+        await search.PressAsync("Enter");
         await page.WaitForURLAsync($"**/#/traces/{traceId}");
 
         // The services export in batches: wait until the spans of at least three of them have arrived and are drawn.

@@ -208,8 +208,10 @@ function tracesPage(root, params) {
   const errors = h('input', { type: 'checkbox' });
   const body = h('div');
   replace(root, h('h1', {}, 'Traces'), h('div', { class: 'toolbar' }, service, search, h('label', {}, errors, 'Errors only')), body);
+  // The periodic refresh filters by what was committed (Enter or leaving the box), not by what is half typed: a tick
+  // landing mid-typing would otherwise filter by a fragment, or leave the page for a trace id before Enter was pressed.
+  let term = search.value.trim();
   const refresh = async () => {
-    const term = search.value.trim();
     if (/^[0-9a-f]{32}$/i.test(term)) { location.hash = '#/traces/' + term.toLowerCase(); return; }
     const traces = await api('/api/telemetry/traces' + query({ service: service.value, search: term, errorsOnly: errors.checked, limit: 200 }));
     if (traces.length === 0) { replace(body, empty('No traces yet. Services export their spans every few seconds.')); return; }
@@ -225,7 +227,7 @@ function tracesPage(root, params) {
       ))));
   };
   for (const control of [service, errors]) control.addEventListener('change', refresh);
-  search.addEventListener('change', refresh);
+  search.addEventListener('change', () => { term = search.value.trim(); refresh(); });
   every(3000, refresh);
 }
 
