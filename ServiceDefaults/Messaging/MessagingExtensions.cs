@@ -1,5 +1,6 @@
 using ECommerce.Contracts.Topology;
 using ECommerce.ServiceDefaults.Messaging.DeadLetters;
+using ECommerce.ServiceDefaults.Messaging.Inbox;
 using ECommerce.ServiceDefaults.Messaging.Outbox;
 using ECommerce.ServiceDefaults.Messaging.Redelivery;
 using ECommerce.ServiceDefaults.Messaging.Topology;
@@ -46,6 +47,8 @@ public static class MessagingExtensions
 
         builder.Services.AddSingleton<OutboxRelay>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<OutboxRelay>());
+        builder.Services.AddSingleton<InboxJanitor>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<InboxJanitor>());
         builder.Services.AddScoped<DeadLetterService>();
         builder.Services.AddSingleton<IQueueStatsReader>(sp => options.Transport == MessagingTransport.RabbitMq
             ? new RabbitMqQueueStatsReader(Broker(builder.Configuration), options.ManagementUri)

@@ -61,6 +61,15 @@ public sealed class MessagingOptions
     /// <summary>How long a relay's lease on the outbox lasts; another instance's relay takes over after it expires.</summary>
     public TimeSpan OutboxLease { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>How long a consumer remembers a message it applied (its inbox row) and so ignores it if it comes again. Copies
+    /// of a message arrive within seconds to minutes (a relay re-publishing after a crash, a broker redelivery, the last
+    /// redelivery tier); a week matches the retained log's <see cref="LogRetention"/>. A message that comes back after this
+    /// would be applied again.</summary>
+    public TimeSpan InboxRetention { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>How often <see cref="Inbox.InboxJanitor"/> deletes the inbox rows older than <see cref="InboxRetention"/>.</summary>
+    public TimeSpan InboxPurgeInterval { get; set; } = TimeSpan.FromMinutes(10);
+
     /// <summary>RabbitMQ management API (http://host:15672/), for consumer lag (ready and unacknowledged per queue). Without it
     /// lag is read over AMQP, which tells ready messages and consumers but not unacknowledged ones.</summary>
     public Uri? ManagementUri { get; set; }

@@ -4,6 +4,7 @@ using ECommerce.Contracts.Orders;
 using ECommerce.Contracts.Topology;
 using ECommerce.Integration.Tests.Infrastructure;
 using ECommerce.Integration.Tests.Ledger;
+using ECommerce.ServiceDefaults.Messaging.Inbox;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit;
@@ -62,6 +63,45 @@ public sealed class DuplicateDeliveryTests(ITestOutputHelper output)
         await AssertOneEffectEachAsync(environment, ledger, Topics.OrderCompleted, ids, "order");
         // Both copies of every message were inside the handler at once, so each pair really raced to commit.
         Assert.Equal(Messages, ledger.Services.GetRequiredService<PairBarrier>().Met);
+    }
+
+    /// <summary>The inbox janitor deletes rows past the retention in chunks (a delete with ORDER BY and LIMIT, translated for
+    /// each database) and leaves the younger ones, which still turn copies away.</summary>
+    [Theory]
+    [InlineData(DatabaseKind.PostgreSql)]
+    [InlineData(DatabaseKind.Sqlite)]
+    public async Task Inbox_rows_past_the_retention_are_purged_and_younger_ones_still_refuse_copies(DatabaseKind database)
+    {
+        await using var environment = await TestEnvironment.CreateAsync("inbox-purge", database, output);
+        var ledgerDatabase = await environment.CreateDatabaseAsync(TestServices.Ledger);
+        await using var ledger = await TestServices.StartLedgerAsync(environment, TestServices.LedgerBuilder(environment, ledgerDatabase,
+            m => m.ConsumeCounted<ChargeLedgerConsumer>(Topics.BalanceActivity)).Build(), Topics.BalanceActivity);
+
+        var ids = Enumerable.Range(0, Messages).Select(_ => Guid.NewGuid()).ToList();
+        var charges = ids.Select((_, i) => new BalanceCharged(Guid.NewGuid(), 2000 + i, 1m, 1m, 1, DateTimeOffset.UtcNow)).ToList();
+        for (var i = 0; i < Messages; i++)
+            await DirectPublisher.PublishAsync(ledger.Services, ids[i], charges[i]);
+        var deliveries = ledger.Services.GetRequiredService<DeliveryLog>();
+        await Poll.UntilAsync(_ => Task.FromResult(deliveries.Total >= Messages && deliveries.InFlight == 0), Patience,
+            "every charge to be consumed once");
+
+        var old = DateTimeOffset.UtcNow - TimeSpan.FromDays(8);
+        await ledger.Host.QueryAsync<LedgerDbContext, int>(db =>
+        {
+            db.InboxMessages.AddRange(Enumerable.Range(0, 5_000).Select(i =>
+                new InboxMessage { MessageId = Guid.NewGuid(), Consumer = "expired", ProcessedAt = old - TimeSpan.FromSeconds(i) }));
+            return db.SaveChangesAsync();
+        });
+
+        var janitor = ledger.Services.GetRequiredService<InboxJanitor>();
+        await janitor.PurgeAsync(CancellationToken.None);
+        Assert.Equal(0, await janitor.PurgeAsync(CancellationToken.None));
+        Assert.Equal(ids.Order(), (await ledger.Host.QueryAsync<LedgerDbContext, List<Guid>>(db =>
+            db.InboxMessages.AsNoTracking().Select(x => x.MessageId).ToListAsync())).Order());
+
+        for (var i = 0; i < Messages; i++)
+            await DirectPublisher.PublishAsync(ledger.Services, ids[i], charges[i]);
+        await AssertOneEffectEachAsync(environment, ledger, Topics.BalanceActivity, ids, "charge");
     }
 
     static async Task AssertOneEffectEachAsync(TestEnvironment environment, RunningHost ledger, string topic, List<Guid> ids, string kind)
