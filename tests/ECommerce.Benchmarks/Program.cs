@@ -199,13 +199,14 @@ try
             Console.WriteLine(string.Create(invariant, $"{r.Provider,-10} {r.Orders,7} {r.Completed,9} {r.Failed,6} {r.Elapsed.TotalSeconds,8:F1} {r.CompletedPerSecond,11:F0} " +
                 $"{r.Terminal.Format(50),7} {r.Terminal.Format(95),7} {r.Terminal.Format(99),7}"));
         Console.WriteLine();
-        Console.WriteLine("where the CPU went (share of all cores while the orders ran; load generator = HTTP clients and the balance/coupon double)");
-        Console.WriteLine($"{"database",-10} {"service ms/order",16} " + string.Join(' ', CpuSnapshot.Parts.Select(p => $"{p,14}")) + $" {"idle",6}");
+        Console.WriteLine("where the CPU went: milliseconds of CPU per order, by part, while the orders ran (load generator = HTTP clients and the");
+        Console.WriteLine($"balance/coupon double); ceiling = orders/s {Environment.ProcessorCount} cores complete at that cost with none idle");
+        Console.WriteLine($"{"database",-10} " + string.Join(' ', CpuSnapshot.Parts.Select(p => $"{p,14}")) + $" {"total",6} {"idle",6} {"ceiling/s",9}");
         foreach (var r in orders)
         {
             var idle = 1 - r.Cpu.Values.Sum();
-            Console.WriteLine(string.Create(invariant, $"{r.Provider,-10} {r.ServiceCpuMsPerOrder,16:F1} ") +
-                string.Join(' ', CpuSnapshot.Parts.Select(p => string.Create(invariant, $"{r.Cpu[p],14:P0}"))) + string.Create(invariant, $" {idle,6:P0}"));
+            Console.WriteLine($"{r.Provider,-10} " + string.Join(' ', CpuSnapshot.Parts.Select(p => string.Create(invariant, $"{r.CpuMsPerOrder(p),14:F1}"))) +
+                string.Create(invariant, $" {r.TotalCpuMsPerOrder,6:F1} {idle,6:P0} {r.CpuBoundCeiling,9:F0}"));
         }
     }
 

@@ -75,6 +75,7 @@ internal static class OrdersBenchmark
                     await WaitEndedAsync(tables).ConfigureAwait(false);
                     var cpu = CpuSnapshot.Take(service.Pid).SharesSince(cpuStart);
                     var elapsed = clock.Elapsed;
+                    Console.WriteLine($"[{provider}] every order ended after {elapsed.TotalSeconds:0.0} s");
 
                     var rows = (await tables.TimingsAsync().ConfigureAwait(false)).Where(r => ids.Contains(r.Id)).ToList();
                     var completed = rows.Count(r => r.Status == "Completed");

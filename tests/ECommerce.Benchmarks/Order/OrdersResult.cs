@@ -8,8 +8,16 @@ namespace ECommerce.Benchmarks.Order;
 internal sealed record OrdersResult(string Provider, int Orders, int Completed, int Failed, double CompletedPerSecond, Latency Terminal,
     TimeSpan Elapsed, IReadOnlyDictionary<string, double> Cpu)
 {
-    /// <summary>Milliseconds of the order service's CPU (all its threads) per order that ended.</summary>
-    public double ServiceCpuMsPerOrder => Orders == 0 ? double.NaN : Cpu["service"] * Environment.ProcessorCount * Elapsed.TotalMilliseconds / Orders;
+    /// <summary>Milliseconds of CPU <paramref name="part"/> (a <see cref="CpuSnapshot.Parts"/> name; all its processes and
+    /// threads) spent per order that ended.</summary>
+    public double CpuMsPerOrder(string part) => Orders == 0 ? double.NaN : Cpu[part] * Environment.ProcessorCount * Elapsed.TotalMilliseconds / Orders;
+
+    /// <summary>Milliseconds of CPU every part together spent per order.</summary>
+    public double TotalCpuMsPerOrder => CpuSnapshot.Parts.Sum(CpuMsPerOrder);
+
+    /// <summary>Orders a second this machine's cores could complete if every part kept its CPU cost per order and nothing sat
+    /// idle: the CPU-bound ceiling of this build on this machine.</summary>
+    public double CpuBoundCeiling => Environment.ProcessorCount * 1000 / TotalCpuMsPerOrder;
 
     /// <summary>Peak resident memory of the service process over its run (VmHWM), read just before it stopped.</summary>
     public long? PeakBytes { get; init; }
