@@ -1,3 +1,33 @@
-using ECommerce.AppHost.Hosting;
+using ECommerce.AppHost.Resources;
+using ECommerce.AppHost.Suite;
 
-return await AppHostApplication.RunAsync(args).ConfigureAwait(false);
+// The system: a broker and, when asked for, PostgreSQL; four services that share nothing but the broker, each with a
+// database of its own (a SQLite file unless PostgreSQL runs). Options: see SuiteSettings (eng/run.sh maps its flags).
+var builder = DistributedApplication.CreateBuilder(args);
+var suite = builder.AddSuiteSettings();
+
+var messaging = builder.AddMessaging("messaging", suite);
+var postgres = suite.UsePostgres ? builder.AddPostgres("postgres", suite) : null;
+
+builder.AddProject<Projects.ECommerce_Order>("order")
+    .WithSuiteService(suite, SuitePorts.Order)
+    .WithReference(messaging).WaitFor(messaging)
+    .WithServiceDatabase(postgres, suite);
+
+builder.AddProject<Projects.ECommerce_Coupon>("coupon")
+    .WithSuiteService(suite, SuitePorts.Coupon)
+    .WithReference(messaging).WaitFor(messaging)
+    .WithServiceDatabase(postgres, suite);
+
+builder.AddProject<Projects.ECommerce_Balance>("balance")
+    .WithSuiteService(suite, SuitePorts.Balance)
+    .WithReference(messaging).WaitFor(messaging)
+    .WithServiceDatabase(postgres, suite);
+
+builder.AddProject<Projects.ECommerce_DataPlatform>("data-platform")
+    .WithSuiteService(suite, SuitePorts.DataPlatform)
+    .WithReference(messaging).WaitFor(messaging)
+    .WithServiceDatabase(postgres, suite);
+
+builder.AddStartupReport();
+builder.Build().Run();

@@ -1,6 +1,7 @@
 using ECommerce.ServiceDefaults.Http;
 using ECommerce.ServiceDefaults.Ops;
 using ECommerce.ServiceDefaults.Telemetry;
+using Microsoft.Extensions.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Hosting;
@@ -14,8 +15,9 @@ namespace ECommerce.ServiceDefaults;
 
 public static class ServiceDefaultsExtensions
 {
-    /// <summary>Telemetry, health checks, problem details for every error, OpenAPI, and binding to 127.0.0.1 on the service's
-    /// default port unless <c>ASPNETCORE_URLS</c>/<c>urls</c> says otherwise.</summary>
+    /// <summary>What Aspire's ServiceDefaults give every service (telemetry, health checks, service discovery and the standard
+    /// resilience handler on every HttpClient) plus problem details for every error, OpenAPI, and binding to 127.0.0.1 on
+    /// the service's default port unless <c>ASPNETCORE_URLS</c>/<c>urls</c> says otherwise.</summary>
     public static WebApplicationBuilder AddServiceDefaults(this WebApplicationBuilder builder, string serviceName, int defaultPort)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -23,6 +25,12 @@ public static class ServiceDefaultsExtensions
             builder.WebHost.UseUrls($"http://127.0.0.1:{defaultPort}");
 
         builder.AddTelemetry(serviceName);
+        builder.Services.AddServiceDiscovery();
+        builder.Services.ConfigureHttpClientDefaults(http =>
+        {
+            http.AddStandardResilienceHandler();
+            http.AddServiceDiscovery();
+        });
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();
         builder.Services.AddExceptionHandler<OverloadExceptionHandler>();
@@ -40,12 +48,11 @@ public static class ServiceDefaultsExtensions
         return builder;
     }
 
-    /// <summary>The middleware and endpoints every service has: problem details, server spans, <c>/health</c>, <c>/alive</c>,
+    /// <summary>The middleware and endpoints every service has: problem details, <c>/health</c>, <c>/alive</c>,
     /// <c>/openapi/v1.json</c> and the <c>/ops</c> API.</summary>
     public static WebApplication UseServiceDefaults(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        app.UseMiddleware<ServerSpanMiddleware>();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.MapOpenApi();

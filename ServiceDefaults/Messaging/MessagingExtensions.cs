@@ -4,6 +4,7 @@ using ECommerce.ServiceDefaults.Messaging.Inbox;
 using ECommerce.ServiceDefaults.Messaging.Outbox;
 using ECommerce.ServiceDefaults.Messaging.Redelivery;
 using ECommerce.ServiceDefaults.Messaging.Topology;
+using ECommerce.ServiceDefaults.Ops;
 using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -50,6 +51,8 @@ public static class MessagingExtensions
         builder.Services.AddSingleton<InboxJanitor>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<InboxJanitor>());
         builder.Services.AddScoped<DeadLetterService>();
+        builder.Services.AddSingleton<ConsumerLagReader>();
+        builder.Services.AddHostedService<OpsMetrics>();
         builder.Services.AddSingleton<IQueueStatsReader>(sp => options.Transport == MessagingTransport.RabbitMq
             ? new RabbitMqQueueStatsReader(Broker(builder.Configuration), options.ManagementUri)
             : new UnknownQueueStatsReader());

@@ -81,6 +81,9 @@ public sealed class MessagingOptions
     /// restarts its receive endpoint on it. Longer than MassTransit's own reconnect back-off (at most 30 s).</summary>
     public TimeSpan ConsumerStallAfter { get; set; } = TimeSpan.FromSeconds(45);
 
+    /// <summary>How often consumer lag and the dead-letter count are sampled for their gauges (see <see cref="Ops.OpsMetrics"/>).</summary>
+    public TimeSpan OpsSampleInterval { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Binds <paramref name="section"/> onto a new instance. Use this rather than <c>Get&lt;MessagingOptions&gt;()</c>:
     /// the configuration binder appends configured array elements to an array property's defaults, so configuring two retry
     /// intervals would yield five (the three defaults first). Here a configured list replaces the default list.</summary>

@@ -23,23 +23,15 @@ public static class OpsEndpoints
         ops.MapGet("/consumers", ConsumersAsync);
         ops.MapGet("/outbox", (OutboxRelay relay) => TypedResults.Ok(new { backlog = relay.Backlog }));
         ops.MapGet("/dead-letters", DeadLettersAsync);
+        ops.MapPost("/dead-letters/redrive", RedriveAllAsync);
+        ops.MapDelete("/dead-letters", DiscardAllAsync);
         ops.MapPost("/dead-letters/{id:guid}/redrive", RedriveAsync);
         ops.MapDelete("/dead-letters/{id:guid}", DiscardAsync);
         return app;
     }
 
-    static async Task<Ok<List<ConsumerLag>>> ConsumersAsync(GroupTopology topology, IQueueStatsReader stats, CancellationToken cancellationToken)
-    {
-        var result = new List<ConsumerLag>(topology.Queues.Count);
-        foreach (var queue in topology.Queues)
-        {
-            var main = await stats.ReadAsync(queue.Queue, cancellationToken).ConfigureAwait(false);
-            var error = await stats.ReadAsync(TopologyNames.ErrorQueue(queue.Queue), cancellationToken).ConfigureAwait(false);
-            result.Add(new ConsumerLag(queue.Group, queue.Topic, queue.Partition, queue.Queue, main.Ready, main.Unacked, main.Consumers, error.Ready));
-        }
-
-        return TypedResults.Ok(result);
-    }
+    static async Task<Ok<List<ConsumerLag>>> ConsumersAsync(ConsumerLagReader lag, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await lag.ReadAsync(cancellationToken).ConfigureAwait(false));
 
     static async Task<Results<Ok<List<DeadLetterView>>, ValidationProblem>> DeadLettersAsync(DeadLetterService deadLetters, int? limit,
         CancellationToken cancellationToken)
@@ -50,6 +42,15 @@ public static class OpsEndpoints
         var letters = await deadLetters.ListAsync(take, cancellationToken).ConfigureAwait(false);
         return TypedResults.Ok(letters.Select(l => new DeadLetterView(l.Id, l.Queue, l.MessageType, l.MessageId, l.Exception, l.FaultedAt, l.Payload)).ToList());
     }
+
+    static async Task<Ok<RedriveAllResult>> RedriveAllAsync(DeadLetterService deadLetters, CancellationToken cancellationToken)
+    {
+        var (redriven, unreadable) = await deadLetters.RedriveAllAsync(cancellationToken).ConfigureAwait(false);
+        return TypedResults.Ok(new RedriveAllResult(redriven, unreadable));
+    }
+
+    static async Task<Ok<DiscardAllResult>> DiscardAllAsync(DeadLetterService deadLetters, CancellationToken cancellationToken) =>
+        TypedResults.Ok(new DiscardAllResult(await deadLetters.DiscardAllAsync(cancellationToken).ConfigureAwait(false)));
 
     static async Task<IResult> RedriveAsync(Guid id, DeadLetterService deadLetters, CancellationToken cancellationToken) =>
         await deadLetters.RedriveAsync(id, cancellationToken).ConfigureAwait(false) switch

@@ -6,6 +6,7 @@ using ECommerce.DataPlatform.Replay;
 using ECommerce.ServiceDefaults;
 using ECommerce.ServiceDefaults.Messaging;
 using ECommerce.ServiceDefaults.Persistence;
+using ECommerce.ServiceDefaults.Telemetry;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace ECommerce.DataPlatform;
@@ -22,6 +23,7 @@ public static class DataPlatformServiceExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.AddServiceDefaults(Name, defaultPort: 5104);
+        builder.AddExportedTracing(IngestTracing.SourceName);
         builder.AddPersistence<DataPlatformDbContext>(Name);
         builder.AddMessaging(Name);
 

@@ -1,4 +1,4 @@
-using ECommerce.AppHost.Infrastructure;
+using ECommerce.Testing.Infrastructure;
 using RabbitMQ.Client;
 
 namespace ECommerce.AppHost.Tests;

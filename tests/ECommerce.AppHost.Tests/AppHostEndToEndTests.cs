@@ -1,4 +1,4 @@
-using ECommerce.AppHost.Infrastructure;
+using ECommerce.Testing.Infrastructure;
 using ECommerce.AppHost.Testing;
 using System.Net;
 using System.Net.Http.Json;

@@ -1,7 +1,7 @@
 using System.Globalization;
 using ECommerce.AppHost.Hosting;
-using ECommerce.AppHost.Hosting.Model;
-using ECommerce.AppHost.Infrastructure;
+using ECommerce.Testing;
+using ECommerce.Testing.Infrastructure;
 using ECommerce.AppHost.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

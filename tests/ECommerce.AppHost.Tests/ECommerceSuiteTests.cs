@@ -1,5 +1,5 @@
 using ECommerce.AppHost.Hosting;
-using ECommerce.AppHost.Hosting.Model;
+using ECommerce.Testing;
 using ECommerce.ServiceDefaults.Messaging;
 
 namespace ECommerce.AppHost.Tests;

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
-using ECommerce.AppHost.Infrastructure;
+using ECommerce.Testing.Infrastructure;
 
 namespace ECommerce.AppHost.Tests;
 

@@ -1,5 +1,5 @@
 using System.Net.Http.Headers;
-using ECommerce.AppHost.Infrastructure;
+using ECommerce.Testing.Infrastructure;
 using RabbitMQ.Client;
 
 namespace ECommerce.AppHost.Tests;

@@ -1,5 +1,5 @@
 using System.Globalization;
-using ECommerce.AppHost.Infrastructure;
+using ECommerce.Testing.Infrastructure;
 using ECommerce.Benchmarks;
 using ECommerce.Benchmarks.Balance;
 using ECommerce.Benchmarks.Coupon;

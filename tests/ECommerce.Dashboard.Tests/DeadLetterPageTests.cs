@@ -1,6 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
-using ECommerce.AppHost.Infrastructure;
+using ECommerce.Testing.Infrastructure;
 using ECommerce.Contracts.Coupons;
 using ECommerce.Contracts.Topology;
 using ECommerce.Coupon.Data;

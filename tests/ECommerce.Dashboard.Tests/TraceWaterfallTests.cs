@@ -1,4 +1,4 @@
-using ECommerce.AppHost.Infrastructure;
+using ECommerce.Testing.Infrastructure;
 using Microsoft.Playwright;
 using Xunit.Abstractions;
 

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
-using ECommerce.AppHost.Infrastructure;
+using ECommerce.Testing.Infrastructure;
 using ECommerce.Contracts.Balances;
 using ECommerce.Contracts.Topology;
 using ECommerce.Integration.Tests.Infrastructure;

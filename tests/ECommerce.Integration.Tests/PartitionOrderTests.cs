@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using ECommerce.AppHost.Infrastructure;
+using ECommerce.Testing.Infrastructure;
 using ECommerce.Contracts.Balances;
 using ECommerce.Contracts.Topology;
 using ECommerce.Integration.TestHost.Sequencing;

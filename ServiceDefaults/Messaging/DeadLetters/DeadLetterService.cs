@@ -12,6 +12,33 @@ public sealed class DeadLetterService(MessagingDbContext db, ISendEndpointProvid
     public async Task<IReadOnlyList<DeadLetter>> ListAsync(int limit, CancellationToken cancellationToken) =>
         await db.DeadLetters.AsNoTracking().OrderBy(x => x.FaultedAt).Take(limit).ToListAsync(cancellationToken).ConfigureAwait(false);
 
+    public Task<int> CountAsync(CancellationToken cancellationToken) => db.DeadLetters.CountAsync(cancellationToken);
+
+    /// <summary>Re-drives every dead letter that can be read, oldest first; returns how many went back and the ids of the
+    /// ones whose body is not a readable message of a known contract (left in place, to be discarded).</summary>
+    public async Task<(int Redriven, IReadOnlyList<Guid> Unreadable)> RedriveAllAsync(CancellationToken cancellationToken)
+    {
+        var ids = await db.DeadLetters.AsNoTracking().OrderBy(x => x.FaultedAt).Select(x => x.Id).ToListAsync(cancellationToken).ConfigureAwait(false);
+        var redriven = 0;
+        var unreadable = new List<Guid>();
+        foreach (var id in ids)
+        {
+            switch (await RedriveAsync(id, cancellationToken).ConfigureAwait(false))
+            {
+                case RedriveResult.Redriven:
+                    redriven++;
+                    break;
+                case RedriveResult.Unreadable:
+                    unreadable.Add(id);
+                    break;
+            }
+        }
+
+        return (redriven, unreadable);
+    }
+
+    public Task<int> DiscardAllAsync(CancellationToken cancellationToken) => db.DeadLetters.ExecuteDeleteAsync(cancellationToken);
+
     public async Task<RedriveResult> RedriveAsync(Guid id, CancellationToken cancellationToken)
     {
         var letter = await db.DeadLetters.FirstOrDefaultAsync(x => x.Id == id, cancellationToken).ConfigureAwait(false);
@@ -34,6 +61,7 @@ public sealed class DeadLetterService(MessagingDbContext db, ISendEndpointProvid
         // Removed only after the broker took the message back: a failure here leaves the letter in place to try again.
         db.DeadLetters.Remove(letter);
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        db.ChangeTracker.Clear();
         return RedriveResult.Redriven;
     }
 

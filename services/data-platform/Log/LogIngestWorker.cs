@@ -152,8 +152,19 @@ public sealed partial class LogIngestWorker(
             return false;
         }
 
-        await ingestor.ApplyAsync(db, items, stoppingToken).ConfigureAwait(false);
-        await transaction.CommitAsync(stoppingToken).ConfigureAwait(false);
+        var spans = IngestTracing.Start(items);
+        try
+        {
+            await ingestor.ApplyAsync(db, items, stoppingToken).ConfigureAwait(false);
+            await transaction.CommitAsync(stoppingToken).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            IngestTracing.Finish(spans, e);
+            throw;
+        }
+
+        IngestTracing.Finish(spans, null);
         return true;
     }
 

@@ -53,7 +53,7 @@ public static class LogRecordReader
             var message = payload.Deserialize(type, MessageJson.Options) ?? throw new JsonException("The message is null.");
             DateTimeOffset? sentAt = envelope.TryGetProperty("sentTime", out var sent) && sent.TryGetDateTimeOffset(out var at) ? at : null;
             var record = new LogRecord(stream, offset, messageId.Value, message, payload.GetRawText(),
-                stream.Partition is null || routingKey.Length == 0 ? null : routingKey, sentAt, TraceIdOf(properties, envelope));
+                stream.Partition is null || routingKey.Length == 0 ? null : routingKey, sentAt, TraceParentOf(properties, envelope));
             return new LogItem(deliveryTag, stream, offset, record, null);
         }
         catch (JsonException e)
@@ -65,9 +65,9 @@ public static class LogRecordReader
             new LogPoison(stream, offset, messageId, typeName, error, Encoding.UTF8.GetString(body.Span), HeadersJson(properties), properties.ContentType));
     }
 
-    /// <summary>The trace id of the producer's send: MassTransit carries the W3C activity id (<c>00-trace-span-flags</c>) as a
-    /// transport header and in the envelope's headers.</summary>
-    static string? TraceIdOf(IReadOnlyBasicProperties properties, JsonElement envelope)
+    /// <summary>The producer's send span: MassTransit carries its W3C activity id (<c>00-trace-span-flags</c>) as a transport
+    /// header and in the envelope's headers.</summary>
+    static string? TraceParentOf(IReadOnlyBasicProperties properties, JsonElement envelope)
     {
         string? activityId = null;
         if (properties.Headers is { } headers && headers.TryGetValue(ActivityHeader, out var value))
@@ -75,8 +75,7 @@ public static class LogRecordReader
         if (activityId is null && envelope.TryGetProperty("headers", out var envelopeHeaders) && envelopeHeaders.ValueKind == JsonValueKind.Object
             && envelopeHeaders.TryGetProperty(ActivityHeader, out var fromEnvelope))
             activityId = fromEnvelope.GetString();
-        var parts = activityId?.Split('-');
-        return parts is { Length: 4 } && parts[1].Length == 32 ? parts[1] : null;
+        return activityId;
     }
 
     static string? HeadersJson(IReadOnlyBasicProperties properties) =>

@@ -5,7 +5,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
-using ECommerce.AppHost.Infrastructure;
+using ECommerce.Testing.Infrastructure;
 using ECommerce.AppHost.Telemetry;
 using ECommerce.AppHost.Telemetry.Otlp;
 using Google.Protobuf;

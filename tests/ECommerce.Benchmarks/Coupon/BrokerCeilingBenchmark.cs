@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using ECommerce.AppHost.Infrastructure;
+using ECommerce.Testing.Infrastructure;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
 

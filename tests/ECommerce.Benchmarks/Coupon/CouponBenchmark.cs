@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using ECommerce.AppHost.Infrastructure;
+using ECommerce.Testing.Infrastructure;
 using ECommerce.Benchmarks.Report;
 using ECommerce.Contracts.Topology;
 using ECommerce.Services.IntegrationTests.Coupon;

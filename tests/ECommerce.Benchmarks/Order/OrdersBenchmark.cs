@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using ECommerce.AppHost.Infrastructure;
+using ECommerce.Testing.Infrastructure;
 using ECommerce.Benchmarks.Report;
 using ECommerce.Services.IntegrationTests.Harness;
 using ECommerce.Services.IntegrationTests.Order;

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Reflection;
-using ECommerce.AppHost.Infrastructure;
+using ECommerce.Testing.Infrastructure;
 
 namespace ECommerce.Integration.Tests.Infrastructure;
 

@@ -1,5 +1,5 @@
 using System.Globalization;
-using ECommerce.AppHost.Infrastructure;
+using ECommerce.Testing.Infrastructure;
 using ECommerce.ServiceDefaults.Messaging;
 using ECommerce.ServiceDefaults.Messaging.Topology;
 using Xunit.Abstractions;

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
-using ECommerce.AppHost.Infrastructure;
+using ECommerce.Testing.Infrastructure;
 using ECommerce.Contracts.Balances;
 using ECommerce.Contracts.Topology;
 using ECommerce.Integration.Tests.Infrastructure;

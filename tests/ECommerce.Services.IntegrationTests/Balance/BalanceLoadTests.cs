@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using ECommerce.AppHost.Infrastructure;
+using ECommerce.Testing.Infrastructure;
 using ECommerce.Contracts.Balances;
 using ECommerce.Contracts.Topology;
 using ECommerce.Services.IntegrationTests.Infrastructure;

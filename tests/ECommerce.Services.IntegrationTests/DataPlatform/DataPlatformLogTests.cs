@@ -2,7 +2,7 @@ using ECommerce.ServiceDefaults.Messaging.Topology;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
-using ECommerce.AppHost.Infrastructure;
+using ECommerce.Testing.Infrastructure;
 using ECommerce.Contracts.Topology;
 using ECommerce.ServiceDefaults.Messaging;
 using ECommerce.Services.IntegrationTests.Harness;

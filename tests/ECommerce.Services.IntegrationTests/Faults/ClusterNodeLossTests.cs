@@ -1,4 +1,4 @@
-using ECommerce.AppHost.Infrastructure;
+using ECommerce.Testing.Infrastructure;
 using ECommerce.Services.IntegrationTests.Coupon;
 using ECommerce.Services.IntegrationTests.Infrastructure;
 using Xunit;

@@ -2,8 +2,8 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using ECommerce.AppHost.Hosting.Model;
-using ECommerce.AppHost.Infrastructure;
+using ECommerce.Testing;
+using ECommerce.Testing.Infrastructure;
 
 namespace ECommerce.Services.IntegrationTests.Harness;
 

@@ -1,4 +1,4 @@
-using ECommerce.AppHost.Infrastructure;
+using ECommerce.Testing.Infrastructure;
 
 namespace ECommerce.Services.IntegrationTests.Infrastructure;
 

@@ -1,0 +1,59 @@
+using System.Globalization;
+using ECommerce.AppHost.Resources;
+using ECommerce.ServiceDefaults.Messaging;
+
+namespace ECommerce.AppHost.Suite;
+
+public static class ServiceResourceExtensions
+{
+    /// <summary>What every service of the suite gets: its port on 127.0.0.1, a readiness check on <c>/health</c>, the messaging
+    /// settings the topology was provisioned with, links to its OpenAPI document and operations API, and the dashboard
+    /// commands for its dead letters.</summary>
+    public static IResourceBuilder<ProjectResource> WithSuiteService(this IResourceBuilder<ProjectResource> service, SuiteSettings suite,
+        int portOffset)
+    {
+        ArgumentNullException.ThrowIfNull(service);
+        ArgumentNullException.ThrowIfNull(suite);
+        var messaging = suite.Messaging;
+        service
+            .WithHttpEndpoint(port: suite.PortOf(portOffset))
+            .WithEndpoint("http", e => e.TargetHost = "127.0.0.1")
+            .WithHttpHealthCheck("/health")
+            .WithEnvironment("ASPNETCORE_ENVIRONMENT", "Development")
+            .WithEnvironment("Messaging__Transport", nameof(MessagingTransport.RabbitMq))
+            .WithEnvironment("Messaging__InstanceOrdinal", "0")
+            .WithEnvironment("Messaging__InstanceCount", "1")
+            .WithEnvironment("Messaging__DefaultPartitions", Invariant(messaging.DefaultPartitions))
+            .WithEnvironment("Messaging__QueueType", messaging.QueueType)
+            .WithEnvironment("Messaging__ManagementUri", Url(suite.PortOf(SuitePorts.BrokerNode(1) + RabbitMqNodeResource.ManagementPortOffset)))
+            .WithOpsUrls()
+            .WithDeadLetterCommands();
+        foreach (var (topic, partitions) in messaging.TopicPartitions)
+            service.WithEnvironment($"Messaging__TopicPartitions__{topic}", Invariant(partitions));
+        return service;
+    }
+
+    /// <summary>The service's database: one on <paramref name="postgres"/> named after the service, or, without PostgreSQL, a
+    /// SQLite file in the suite's data directory.</summary>
+    public static IResourceBuilder<ProjectResource> WithServiceDatabase(this IResourceBuilder<ProjectResource> service,
+        IResourceBuilder<PostgresServerResource>? postgres, SuiteSettings suite)
+    {
+        ArgumentNullException.ThrowIfNull(service);
+        ArgumentNullException.ThrowIfNull(suite);
+        var name = service.Resource.Name;
+        if (postgres is null)
+        {
+            // A connection string inherited from the AppHost's own environment must not take the service off SQLite.
+            return service
+                .WithEnvironment("Persistence__DataDirectory", suite.ResolveDataDirectory())
+                .WithEnvironment($"ConnectionStrings__{name}", (string?)null);
+        }
+
+        var database = postgres.AddDatabase($"{name}-db", name);
+        return service.WithReference(database, connectionName: name).WaitFor(database);
+    }
+
+    static string Invariant(int value) => value.ToString(CultureInfo.InvariantCulture);
+
+    static string Url(int port) => string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{port}/");
+}

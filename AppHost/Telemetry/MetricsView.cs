@@ -1,3 +1,0 @@
-namespace ECommerce.AppHost.Telemetry;
-
-internal sealed record MetricsView(IReadOnlyList<ServiceMetricsView> Services);

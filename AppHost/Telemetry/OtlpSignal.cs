@@ -1,8 +1,0 @@
-namespace ECommerce.AppHost.Telemetry;
-
-public enum OtlpSignal
-{
-    Traces,
-    Logs,
-    Metrics,
-}

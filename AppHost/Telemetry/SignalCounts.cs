@@ -1,3 +1,0 @@
-namespace ECommerce.AppHost.Telemetry;
-
-internal sealed record SignalCounts(long Accepted, long Rejected);

@@ -1,3 +1,0 @@
-namespace ECommerce.AppHost.Telemetry;
-
-internal sealed record SpanEventView(string Name, DateTimeOffset Time, IReadOnlyDictionary<string, string> Attributes);

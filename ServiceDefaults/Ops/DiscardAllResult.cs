@@ -1,0 +1,3 @@
+namespace ECommerce.ServiceDefaults.Ops;
+
+public sealed record DiscardAllResult(int Discarded);
