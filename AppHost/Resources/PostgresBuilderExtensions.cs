@@ -106,7 +106,7 @@ public static class PostgresBuilderExtensions
         }
         catch (Exception e) when (e is NpgsqlException or InvalidOperationException or TimeoutException)
         {
-            return HealthCheckResult.Unhealthy("PostgreSQL does not answer queries yet.", e);
+            return HealthCheckResult.Unhealthy($"PostgreSQL does not answer queries yet: {e.Message}");
         }
     }
 

@@ -34,7 +34,7 @@ public static class RabbitMqBuilderExtensions
         var portMapperPort = suite.PortOf(SuitePorts.BrokerPortMapper);
         var portMapper = builder.AddExecutable($"{name}-epmd", account.Command("epmd"), root,
                 [.. account.Prefix("epmd"), "-port", Invariant(portMapperPort), "-address", "127.0.0.1"])
-            .WithTcpHealthCheck(builder, portMapperPort)
+            .WithHealthCheck(builder, new PortMapperHealthCheck(portMapperPort))
             .OnBeforeResourceStarted((_, _, ct) => PrepareDirectoryAsync(root, account, ct))
             .ExcludeFromManifest();
 
@@ -46,7 +46,7 @@ public static class RabbitMqBuilderExtensions
                 suite.PortOf(SuitePorts.BrokerNode(i)), portMapperPort);
             var resource = builder.AddResource(node)
                 .WithArgs([.. account.Prefix(server)])
-                .WithTcpHealthCheck(builder, node.AmqpPort, node.ManagementPort, node.StreamPort)
+                .WithHealthCheck(builder, new TcpPortsHealthCheck(node.AmqpPort, node.ManagementPort, node.StreamPort))
                 .WithUrl(node.ManagementUri.ToString(), "Management")
                 .WaitFor(portMapper)
                 .OnBeforeResourceStarted((n, _, ct) => PrepareNodeAsync(n, account, ct))
@@ -207,11 +207,11 @@ public static class RabbitMqBuilderExtensions
         File.SetUnixFileMode(cookie, UnixFileMode.UserRead);
     }
 
-    static IResourceBuilder<T> WithTcpHealthCheck<T>(this IResourceBuilder<T> resource, IDistributedApplicationBuilder builder, params int[] ports)
+    static IResourceBuilder<T> WithHealthCheck<T>(this IResourceBuilder<T> resource, IDistributedApplicationBuilder builder, IHealthCheck check)
         where T : IResource
     {
-        var key = $"{resource.Resource.Name}-listening";
-        builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(key, _ => new TcpPortsHealthCheck(ports), null, null));
+        var key = $"{resource.Resource.Name}-{check.GetType().Name}";
+        builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(key, check, null, null));
         return resource.WithHealthCheck(key);
     }
 

@@ -17,7 +17,7 @@ internal sealed class TcpPortsHealthCheck(params int[] ports) : IHealthCheck
             }
             catch (SocketException e)
             {
-                return HealthCheckResult.Unhealthy($"Nothing accepts connections on port {port} yet.", e);
+                return HealthCheckResult.Unhealthy($"Nothing accepts connections on port {port} yet: {e.SocketErrorCode}.");
             }
         }
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using ECommerce.AppHost.Resources;
 using ECommerce.ServiceDefaults.Messaging;
+using Microsoft.Extensions.Configuration;
 
 namespace ECommerce.AppHost.Suite;
 
@@ -23,13 +24,18 @@ public static class ServiceResourceExtensions
             .WithEnvironment("Messaging__Transport", nameof(MessagingTransport.RabbitMq))
             .WithEnvironment("Messaging__InstanceOrdinal", "0")
             .WithEnvironment("Messaging__InstanceCount", "1")
-            .WithEnvironment("Messaging__DefaultPartitions", Invariant(messaging.DefaultPartitions))
             .WithEnvironment("Messaging__QueueType", messaging.QueueType)
             .WithEnvironment("Messaging__ManagementUri", Url(suite.PortOf(SuitePorts.BrokerNode(1) + RabbitMqNodeResource.ManagementPortOffset)))
             .WithOpsUrls()
             .WithDeadLetterCommands();
-        foreach (var (topic, partitions) in messaging.TopicPartitions)
-            service.WithEnvironment($"Messaging__TopicPartitions__{topic}", Invariant(partitions));
+        // Every service sees the messaging settings the topology was provisioned with (partitions per topic above all), and
+        // whatever else the AppHost was configured with under Messaging (retry intervals, say).
+        foreach (var (key, value) in service.ApplicationBuilder.Configuration.GetSection(MessagingOptions.SectionName).AsEnumerable())
+        {
+            if (value is not null)
+                service.WithEnvironment(key.Replace(":", "__", StringComparison.Ordinal), value);
+        }
+
         return service;
     }
 

@@ -32,6 +32,38 @@ public static class FreePort
         throw new InvalidOperationException($"No free TCP port found on 127.0.0.1 between {RangeStart} and {RangeEnd}.");
     }
 
+    /// <summary>The first of <paramref name="count"/> consecutive free ports, all reserved for this process, starting at a
+    /// multiple of 100: for a suite whose ports are fixed offsets from a base (the AppHost's <c>--port-base</c>).</summary>
+    public static int NextBlock(int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, 100);
+        for (var attempt = 0; attempt < 200; attempt++)
+        {
+            var first = Random.Shared.Next(RangeStart / 100, RangeEnd / 100) * 100;
+            var reserved = new List<int>(count);
+            foreach (var port in Enumerable.Range(first, count))
+            {
+                if (!TryReserve(port))
+                    break;
+                reserved.Add(port);
+            }
+
+            if (reserved.Count == count)
+                return first;
+            foreach (var port in reserved)
+                Release(port);
+        }
+
+        throw new InvalidOperationException($"No {count} consecutive free TCP ports found on 127.0.0.1 between {RangeStart} and {RangeEnd}.");
+    }
+
+    private static void Release(int port)
+    {
+        if (Reservations.TryRemove(port, out var reservation))
+            reservation.Dispose();
+    }
+
     /// <summary>Reserves <paramref name="port"/> for this process if nothing listens on it and no one else reserved it. For
     /// servers that need fixed ports (the AppHost's services): reserve them all, or pick other ones.</summary>
     public static bool TryReserve(int port)

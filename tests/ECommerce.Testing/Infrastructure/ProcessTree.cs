@@ -88,6 +88,38 @@ public static class ProcessTree
         return result;
     }
 
+    /// <summary>Every live process other than this one whose command line, environment or working directory contains
+    /// <paramref name="text"/> (a directory only one run uses, say): what a run left behind, whoever started it.</summary>
+    public static IReadOnlyList<int> FindMentioning(string text)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(text);
+        var needle = System.Text.Encoding.UTF8.GetBytes(text);
+        var result = new List<int>();
+        foreach (var stat in ReadAll())
+        {
+            if (stat.State is 'Z' or 'X' || stat.Pid == Environment.ProcessId)
+            {
+                continue;
+            }
+
+            try
+            {
+                if (File.ReadAllBytes($"/proc/{stat.Pid}/cmdline").AsSpan().IndexOf(needle) >= 0
+                    || File.ReadAllBytes($"/proc/{stat.Pid}/environ").AsSpan().IndexOf(needle) >= 0
+                    || (new DirectoryInfo($"/proc/{stat.Pid}/cwd").LinkTarget?.Contains(text, StringComparison.Ordinal) ?? false))
+                {
+                    result.Add(stat.Pid);
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Gone meanwhile, or not ours to read.
+            }
+        }
+
+        return result;
+    }
+
     private static bool ContainsEntry(ReadOnlySpan<byte> environment, ReadOnlySpan<byte> entry)
     {
         // Entries are NUL-separated; compare whole entries so that NAME=value does not match NAME=value2.

@@ -1,8 +1,9 @@
 using ECommerce.Testing.Infrastructure;
 using RabbitMQ.Client;
+using ECommerce.AppHost.Tests.Suite;
 using Xunit.Abstractions;
 
-namespace ECommerce.AppHost.Tests;
+namespace ECommerce.AppHost.Tests.Launchers;
 
 /// <summary>Kills, restarts and stops a node of its own (the shared one must keep running for its class).</summary>
 public sealed class RabbitMqNodeLifecycleTests(ITestOutputHelper output)

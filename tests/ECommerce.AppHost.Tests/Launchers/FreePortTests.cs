@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using ECommerce.Testing.Infrastructure;
 
-namespace ECommerce.AppHost.Tests;
+namespace ECommerce.AppHost.Tests.Launchers;
 
 public sealed class FreePortTests
 {

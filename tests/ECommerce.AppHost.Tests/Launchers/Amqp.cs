@@ -1,7 +1,7 @@
 using ECommerce.Testing.Infrastructure;
 using RabbitMQ.Client;
 
-namespace ECommerce.AppHost.Tests;
+namespace ECommerce.AppHost.Tests.Launchers;
 
 /// <summary>Small AMQP helpers shared by the broker tests.</summary>
 internal static class Amqp

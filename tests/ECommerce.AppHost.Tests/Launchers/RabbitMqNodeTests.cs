@@ -2,7 +2,7 @@ using System.Net.Http.Headers;
 using ECommerce.Testing.Infrastructure;
 using RabbitMQ.Client;
 
-namespace ECommerce.AppHost.Tests;
+namespace ECommerce.AppHost.Tests.Launchers;
 
 public sealed class RabbitMqNodeTests(RabbitMqNodeFixture fixture) : IClassFixture<RabbitMqNodeFixture>
 {

@@ -1,8 +1,9 @@
 using ECommerce.Testing.Infrastructure;
 using Npgsql;
+using ECommerce.AppHost.Tests.Suite;
 using Xunit.Abstractions;
 
-namespace ECommerce.AppHost.Tests;
+namespace ECommerce.AppHost.Tests.Launchers;
 
 public sealed class PostgresClusterTests(ITestOutputHelper output)
 {

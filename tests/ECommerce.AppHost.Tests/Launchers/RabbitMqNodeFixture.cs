@@ -1,6 +1,6 @@
 using ECommerce.Testing.Infrastructure;
 
-namespace ECommerce.AppHost.Tests;
+namespace ECommerce.AppHost.Tests.Launchers;
 
 /// <summary>One node for a whole test class: a node takes seconds to start.</summary>
 public sealed class RabbitMqNodeFixture : IAsyncLifetime

@@ -1,9 +1,10 @@
 using ECommerce.Testing.Infrastructure;
 using ECommerce.ServiceDefaults.Messaging;
 using RabbitMQ.Client;
+using ECommerce.AppHost.Tests.Suite;
 using Xunit.Abstractions;
 
-namespace ECommerce.AppHost.Tests;
+namespace ECommerce.AppHost.Tests.Launchers;
 
 /// <summary>A three-node cluster of isolated nodes: quorum queues keep confirmed messages when the node that leads them is
 /// SIGKILLed, clients fail over through the node list, and the killed node rejoins when restarted.</summary>

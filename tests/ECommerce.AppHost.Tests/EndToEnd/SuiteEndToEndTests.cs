@@ -1,0 +1,101 @@
+using System.Net;
+using Aspire.Hosting.ApplicationModel;
+using ECommerce.AppHost.Tests.Suite;
+using ECommerce.Contracts.Coupons;
+using ECommerce.Testing.Infrastructure;
+using Xunit.Abstractions;
+
+namespace ECommerce.AppHost.Tests.EndToEnd;
+
+/// <summary>The AppHost as a developer runs it (its Program.cs and every resource), through Aspire.Hosting.Testing.</summary>
+[Collection(SuiteCollection.Name)]
+public sealed class SuiteEndToEndTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task On_SQLite_the_suite_starts_healthy_sells_and_orders_and_stops_leaving_no_process()
+    {
+        await using var suite = await SuiteApp.StartAsync(new SuiteOptions
+        {
+            Log = TestOutput.Forward(output, "suite"),
+            // A poison message reaches the dead letters in seconds.
+            Configuration = new Dictionary<string, string>
+            {
+                ["Messaging:RetryIntervals:0"] = "00:00:00.050",
+                ["Messaging:RedeliveryIntervals:0"] = "00:00:01",
+                ["Messaging:DelayTiers:0"] = "00:00:01",
+            },
+        });
+        output.WriteLine($"cold start to all healthy: {suite.StartedIn.TotalSeconds:0.0} s");
+        foreach (var resource in (string[])["messaging", "messaging-1", "messaging-epmd", .. SuiteApp.Services])
+        {
+            var snapshot = suite.Snapshot(resource);
+            Assert.Equal(KnownResourceStates.Running, snapshot.State?.Text);
+            Assert.Equal(Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy, snapshot.HealthStatus);
+        }
+
+        await SuiteScenario.RunAsync(suite);
+        await DeadLetterCommandsAsync(suite);
+
+        await suite.StopAsync();
+        Assert.Empty(suite.LeftoverProcesses());
+    }
+
+    [Fact]
+    public async Task On_PostgreSQL_each_service_gets_its_own_database_and_the_scenario_holds()
+    {
+        await using var suite = await SuiteApp.StartAsync(new SuiteOptions { Postgres = true, Log = TestOutput.Forward(output, "suite") });
+        foreach (var service in SuiteApp.Services)
+        {
+            var database = suite.Snapshot($"{service}-db");
+            Assert.Equal(KnownResourceStates.Running, database.State?.Text);
+            Assert.Contains($"Database={service}", await suite.ConnectionStringAsync($"{service}-db"), StringComparison.Ordinal);
+        }
+
+        await SuiteScenario.RunAsync(suite);
+        await suite.StopAsync();
+        Assert.Empty(suite.LeftoverProcesses());
+    }
+
+    /// <summary>The dashboard's dead-letter commands of a service, run as the dashboard runs them: a poison message is
+    /// dead-lettered, an unknown id is refused, the message is re-driven by id, fails again, and is discarded.</summary>
+    static async Task DeadLetterCommandsAsync(SuiteApp suite)
+    {
+        var shop = new Shop(suite);
+        var (couponId, _) = await shop.CreateCouponAsync(discount: 1m, quantity: 1);
+        var messageId = Guid.NewGuid();
+        await CouponRequestPublisher.PublishAsync(suite, messageId, new CouponIssueRequested(Guid.NewGuid(), couponId, 42, DateTimeOffset.UtcNow));
+        var letterId = await WaitForDeadLetterAsync(shop, messageId);
+
+        var commands = suite.App.ResourceCommands;
+        var unknown = await commands.ExecuteCommandAsync("coupon", "redrive-dead-letter", Arguments(Guid.NewGuid().ToString()));
+        Assert.False(unknown.Success);
+        var malformed = await commands.ExecuteCommandAsync("coupon", "discard-dead-letter", Arguments("not-a-guid"));
+        Assert.False(malformed.Success);
+
+        var redriven = await commands.ExecuteCommandAsync("coupon", "redrive-dead-letter", Arguments(letterId.ToString()));
+        Assert.True(redriven.Success, redriven.Message);
+        // The request is still unknown to the coupon service: it fails its retries again and comes back, a new letter.
+        var again = await WaitForDeadLetterAsync(shop, messageId);
+        Assert.NotEqual(letterId, again);
+
+        var discarded = await commands.ExecuteCommandAsync("coupon", "discard-dead-letters");
+        Assert.True(discarded.Success, discarded.Message);
+        Assert.Empty((await shop.GetAsync("coupon", "/ops/dead-letters")).EnumerateArray());
+    }
+
+    static async Task<Guid> WaitForDeadLetterAsync(Shop shop, Guid messageId)
+    {
+        Guid? id = null;
+        await Poll.UntilAsync(async _ =>
+        {
+            var letters = await shop.GetAsync("coupon", "/ops/dead-letters");
+            id = letters.EnumerateArray().Where(l => l.GetProperty("messageId").GetGuid() == messageId)
+                .Select(l => (Guid?)l.GetProperty("id").GetGuid()).FirstOrDefault();
+            return id is not null;
+        }, TimeSpan.FromSeconds(60), $"message {messageId} to be dead-lettered");
+        return id!.Value;
+    }
+
+    static Aspire.Hosting.InteractionInputCollection Arguments(string id) =>
+        new([new Aspire.Hosting.InteractionInput { Name = "id", InputType = Aspire.Hosting.InputType.Text, Value = id }]);
+}
