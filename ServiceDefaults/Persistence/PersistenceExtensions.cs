@@ -27,7 +27,9 @@ public static class PersistenceExtensions
         builder.Services.AddDbContext<TDbContext>((sp, options) =>
         {
             if (connection.Provider == DatabaseProvider.PostgreSql)
-                options.UseNpgsql(connection.ConnectionString);
+                options.UseNpgsql(connection.ConnectionString, npgsql => npgsql.ConfigureDataSource(source => source.ConfigureTracing(tracing => tracing
+                    .ConfigureCommandFilter(_ => SqliteCommandTracing.InsideOperation)
+                    .ConfigureBatchFilter(_ => SqliteCommandTracing.InsideOperation))));
             else
                 options.UseSqlite(connection.ConnectionString)
                     .AddInterceptors(new SqlitePragmaInterceptor(), new SqliteCommandTracing(), new SqliteWriteGate());

@@ -102,9 +102,14 @@ internal sealed class SqliteCommandTracing : DbCommandInterceptor
         return Task.CompletedTask;
     }
 
+    /// <summary>True inside a traced operation (a request, a consumed message, a relay pass). A database command outside one
+    /// is a background loop polling (the relay, the timeout sweeper, a lease): as a trace of its own every few hundred
+    /// milliseconds it would bury the traces that matter, so neither SQLite's nor Npgsql's commands are traced there.</summary>
+    public static bool InsideOperation => Activity.Current is not null;
+
     void Start(DbCommand command)
     {
-        if (!Source.HasListeners())
+        if (!Source.HasListeners() || !InsideOperation)
             return;
         var previous = Activity.Current;
         var text = command.CommandText;

@@ -100,8 +100,8 @@ public sealed class SuiteApp : IAsyncDisposable
     /// <summary>The Aspire dashboard's address (when started with <see cref="SuiteOptions.Dashboard"/>).</summary>
     public Uri DashboardUri =>
         App.ResourceNotifications.TryGetCurrentState("aspire-dashboard", out var state)
-        && state!.Snapshot.Urls.FirstOrDefault(u => u.Url.StartsWith("http://127.0.0.1", StringComparison.Ordinal) && !u.IsInternal) is { } url
-            ? new Uri(url.Url)
+        && state!.Snapshot.EnvironmentVariables.FirstOrDefault(v => v.Name == "DASHBOARD__FRONTEND__PUBLICURL")?.Value is { } url
+            ? new Uri(url)
             : throw new InvalidOperationException("The dashboard is not running (SuiteOptions.Dashboard).");
 
     public async Task<string> ConnectionStringAsync(string resource) =>

@@ -30,7 +30,7 @@ public static class Queues
     {
         ArgumentNullException.ThrowIfNull(probe);
         var names = queues.ToList();
-        return ECommerce.AppHost.Infrastructure.Poll.UntilAsync(
+        return ECommerce.Testing.Infrastructure.Poll.UntilAsync(
             async _ => (await Task.WhenAll(names.Select(probe.QueueAsync)).ConfigureAwait(false)).All(q => q?.Consumers >= consumers),
             TimeSpan.FromSeconds(90), $"{consumers} consumer(s) on each of {string.Join(", ", names)}");
     }

@@ -159,7 +159,7 @@ public sealed class TypeRoutingTests(ITestOutputHelper output)
                 };
                 await reader.BasicConsumeAsync(stream, autoAck: false, consumerTag: string.Empty, noLocal: false, exclusive: false,
                     new Dictionary<string, object?> { ["x-stream-offset"] = "first" }, consumer);
-                await ECommerce.AppHost.Infrastructure.Poll.UntilAsync(() => { lock (ids) return ids.Count >= expected; }, Patience,
+                await ECommerce.Testing.Infrastructure.Poll.UntilAsync(() => { lock (ids) return ids.Count >= expected; }, Patience,
                     $"{expected} records in {stream}");
                 lock (ids)
                     return [.. ids];

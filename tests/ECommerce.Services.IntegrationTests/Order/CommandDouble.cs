@@ -52,7 +52,7 @@ public sealed class CommandDouble : IAsyncDisposable
         var host = builder.Build();
         await host.StartAsync().ConfigureAwait(false);
         var bus = host.Services.GetRequiredService<IBusControl>();
-        await ECommerce.AppHost.Infrastructure.Poll.UntilAsync(_ => Task.FromResult(bus.CheckHealth().Status == BusHealthStatus.Healthy),
+        await ECommerce.Testing.Infrastructure.Poll.UntilAsync(_ => Task.FromResult(bus.CheckHealth().Status == BusHealthStatus.Healthy),
             TimeSpan.FromSeconds(60), "the test double's bus to be ready").ConfigureAwait(false);
         return new CommandDouble(host, directory);
     }

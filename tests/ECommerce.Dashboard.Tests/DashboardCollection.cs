@@ -1,7 +1,0 @@
-namespace ECommerce.Dashboard.Tests;
-
-[CollectionDefinition(Name)]
-public sealed class DashboardCollection : ICollectionFixture<DashboardSuite>
-{
-    public const string Name = "dashboard";
-}
