@@ -1,12 +1,14 @@
+using ECommerce.AppHost.Kafka;
 using ECommerce.AppHost.Resources;
 using ECommerce.AppHost.Suite;
 
-// The system: a broker and, when asked for, PostgreSQL; four services that share nothing but the broker, each with a
-// database of its own (a SQLite file unless PostgreSQL runs). Options: see SuiteSettings (eng/run.sh maps its flags).
+// The system: a Kafka broker (or a cluster of three) and, when asked for, PostgreSQL; four services that share nothing but
+// the broker, each with a database of its own (a SQLite file unless PostgreSQL runs). Options: see SuiteSettings (eng/run.sh
+// maps its flags).
 var builder = DistributedApplication.CreateBuilder(args);
 var suite = builder.AddSuiteSettings();
 
-var messaging = builder.AddMessaging("messaging", suite);
+var messaging = builder.AddKafka("messaging", suite);
 var postgres = suite.UsePostgres ? builder.AddPostgres("postgres", suite) : null;
 
 builder.AddProject<Projects.ECommerce_Order>("order")

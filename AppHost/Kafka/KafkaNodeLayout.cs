@@ -3,6 +3,8 @@ using System.Text;
 
 namespace ECommerce.AppHost.Kafka;
 
+// The type is public in the AppHost. ECommerce.Testing compiles this file too (linked, KAFKA_SOURCE_INTERNAL): there it is internal,
+// or a project that references both assemblies (ECommerce.AppHost.Tests) could not name the type (CS0433).
 /// <summary>One Apache Kafka node in KRaft combined mode (broker and controller in one process), isolated in a directory
 /// of its own: its <c>server.properties</c>, logging configuration, data directory and the command line that runs it. The
 /// AppHost's broker resource and the tests' launcher both lay nodes out through this class, so a test's broker is the
@@ -10,7 +12,12 @@ namespace ECommerce.AppHost.Kafka;
 /// <param name="Directory">The node's own directory; its log segments live in <c>data/</c> below it.</param>
 /// <param name="NodeId">1-based; also its position among <paramref name="Voters"/>.</param>
 /// <param name="Voters">Every node of the cluster as <c>(id, controller port)</c>; the same list on every node.</param>
-public sealed record KafkaNodeLayout(string Directory, int NodeId, int Port, int ControllerPort, IReadOnlyList<(int Id, int ControllerPort)> Voters)
+#if KAFKA_SOURCE_INTERNAL
+internal
+#else
+public
+#endif
+sealed record KafkaNodeLayout(string Directory, int NodeId, int Port, int ControllerPort, IReadOnlyList<(int Id, int ControllerPort)> Voters)
 {
     /// <summary>Heap of the broker's JVM: 330 MiB resident with this bound, measured (../shared/kafka/README.md).</summary>
     public const string MaxHeap = "512m";
@@ -40,8 +47,9 @@ public sealed record KafkaNodeLayout(string Directory, int NodeId, int Port, int
     /// <summary>The JVM's arguments for formatting the node's storage once, before its first run.</summary>
     public IReadOnlyList<string> FormatArguments(string kafkaHome, string clusterId) =>
     [
+        // --cluster-id=<id> in one argument: as "-t <id>", an id that starts with '-' would be taken for an option.
         $"-Dlog4j2.configurationFile={LoggingPath}", "-cp", Path.Combine(kafkaHome, "libs", "*"), "kafka.tools.StorageTool",
-        "format", "-t", clusterId, "-c", PropertiesPath,
+        "format", $"--cluster-id={clusterId}", "-c", PropertiesPath,
     ];
 
     /// <summary>Writes <c>server.properties</c> and the logging configuration (every start, so a changed port applies).</summary>
@@ -91,9 +99,18 @@ public sealed record KafkaNodeLayout(string Directory, int NodeId, int Port, int
         await File.WriteAllTextAsync(LoggingPath, Logging, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>A cluster id as Kafka's StorageTool expects it: a random UUID in URL-safe base64 without padding.</summary>
-    public static string NewClusterId() =>
-        Convert.ToBase64String(Guid.NewGuid().ToByteArray()).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+    /// <summary>A cluster id as Kafka's StorageTool expects it: a random UUID in URL-safe base64 without padding. Like
+    /// Kafka's own <c>Uuid.randomUuid()</c>, never one that starts with '-' (one in 64 would), which command-line parsers
+    /// take for an option.</summary>
+    public static string NewClusterId()
+    {
+        while (true)
+        {
+            var id = Convert.ToBase64String(Guid.NewGuid().ToByteArray()).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+            if (id[0] != '-')
+                return id;
+        }
+    }
 
     static string Invariant(int value) => value.ToString(CultureInfo.InvariantCulture);
 

@@ -1,4 +1,3 @@
-using System.Globalization;
 using ECommerce.AppHost.Resources;
 using ECommerce.ServiceDefaults.Messaging;
 using Microsoft.Extensions.Configuration;
@@ -15,17 +14,14 @@ public static class ServiceResourceExtensions
     {
         ArgumentNullException.ThrowIfNull(service);
         ArgumentNullException.ThrowIfNull(suite);
-        var messaging = suite.Messaging;
+        if (suite.Replicas > 1)
+            service.WithReplicas(suite.Replicas);
         service
             .WithHttpEndpoint(port: suite.PortOf(portOffset))
             .WithEndpoint("http", e => e.TargetHost = "127.0.0.1")
             .WithHttpHealthCheck("/health")
             .WithEnvironment("ASPNETCORE_ENVIRONMENT", "Development")
-            .WithEnvironment("Messaging__Transport", nameof(MessagingTransport.RabbitMq))
-            .WithEnvironment("Messaging__InstanceOrdinal", "0")
-            .WithEnvironment("Messaging__InstanceCount", "1")
-            .WithEnvironment("Messaging__QueueType", messaging.QueueType)
-            .WithEnvironment("Messaging__ManagementUri", Url(suite.PortOf(SuitePorts.BrokerNode(1) + RabbitMqNodeResource.ManagementPortOffset)))
+            .WithEnvironment("Messaging__Transport", nameof(MessagingTransport.Kafka))
             .WithOpsUrls()
             .WithDeadLetterCommands();
         // Every service sees the messaging settings the topology was provisioned with (partitions per topic above all), and
@@ -59,7 +55,4 @@ public static class ServiceResourceExtensions
         return service.WithReference(database, connectionName: name).WaitFor(database);
     }
 
-    static string Invariant(int value) => value.ToString(CultureInfo.InvariantCulture);
-
-    static string Url(int port) => string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{port}/");
 }

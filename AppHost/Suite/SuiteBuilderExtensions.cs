@@ -12,11 +12,11 @@ public static class SuiteBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         var settings = builder.Configuration.GetSection(SuiteSettings.SectionName).Get<SuiteSettings>() ?? new SuiteSettings();
-        if (settings.RabbitMqNodes is not (1 or 3))
-            throw new ArgumentException($"AppHost:RabbitMqNodes is {settings.RabbitMqNodes}; the suite runs 1 broker node or a cluster of 3.");
+        if (settings.KafkaNodes is not (1 or 3))
+            throw new ArgumentException($"AppHost:KafkaNodes is {settings.KafkaNodes}; the suite runs 1 broker node or a cluster of 3.");
+        if (settings.Replicas is < 1 or > 8)
+            throw new ArgumentException($"AppHost:Replicas is {settings.Replicas}; each service runs 1 to 8 instances.");
         settings.Messaging = MessagingOptions.From(builder.Configuration.GetSection(MessagingOptions.SectionName));
-        if (settings.RabbitMqNodes > 1)
-            settings.Messaging.QueueType = "quorum";
 
         if (settings.PortBase != SuitePorts.DefaultBase)
         {

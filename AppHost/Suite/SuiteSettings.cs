@@ -11,8 +11,13 @@ public sealed class SuiteSettings
     /// <summary>Run PostgreSQL with one database per service instead of SQLite files (<c>--postgres</c>).</summary>
     public bool UsePostgres { get; set; }
 
-    /// <summary>Broker nodes: 1, or 3 for a cluster whose queues are replicated on every node (<c>--rabbitmq-cluster</c>).</summary>
-    public int RabbitMqNodes { get; set; } = 1;
+    /// <summary>Kafka nodes: 1, or 3 for a KRaft cluster whose partitions have three replicas, two in sync
+    /// (<c>--kafka-cluster</c>).</summary>
+    public int KafkaNodes { get; set; } = 1;
+
+    /// <summary>Instances of each service (<c>--replicas</c>): each one a member of its service's consumer group, the
+    /// partitions spread over them.</summary>
+    public int Replicas { get; set; } = 1;
 
     /// <summary>Where the services' SQLite files and the servers' data live; <c>.apphost/data</c> under the repository when
     /// unset (<c>--data-dir</c>). What is there survives a restart of the suite, as a server's disk would.</summary>

@@ -1,49 +1,67 @@
-using ECommerce.Contracts.Topology;
 using ECommerce.ServiceDefaults.Messaging.DeadLetters;
 using ECommerce.ServiceDefaults.Messaging.Inbox;
+using ECommerce.ServiceDefaults.Messaging.Kafka;
 using ECommerce.ServiceDefaults.Messaging.Outbox;
-using ECommerce.ServiceDefaults.Messaging.Redelivery;
-using ECommerce.ServiceDefaults.Messaging.Topology;
 using ECommerce.ServiceDefaults.Ops;
 using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace ECommerce.ServiceDefaults.Messaging;
 
 public static class MessagingExtensions
 {
-    /// <summary>Wires the service's consumer group onto the configured transport: partitioned queues, the outbox relay, the
-    /// inbox-backed consumers declared in <paramref name="configure"/>, retry and TTL redelivery, and the dead-letter
-    /// recorders. Call after <c>AddPersistence</c>, whose tables it uses.</summary>
-    public static IHostApplicationBuilder AddMessaging(this IHostApplicationBuilder builder, string group,
-        Action<MessagingBuilder>? configure = null)
+    /// <summary>Wires the service onto the configured transport: the transactional outbox and its relay, the inbox janitor,
+    /// the dead-letter store and the operations API's readers, and MassTransit, whose consumers and sagas
+    /// <paramref name="configure"/> registers the way MassTransit's Kafka rider reads:
+    /// <code>
+    /// builder.AddMessaging("coupon", x => x.AddRider(rider =>
+    /// {
+    ///     rider.AddConsumer&lt;IssueCouponConsumer, IssueCouponConsumerDefinition&gt;();
+    ///     rider.UsingKafka((context, k) =>
+    ///         k.TopicEndpoint(Topics.CouponIssue, "coupon", e => e.ConfigureConsumer&lt;IssueCouponConsumer&gt;(context)));
+    /// }));
+    /// </code>
+    /// Call after <c>AddPersistence</c>, whose tables it uses.</summary>
+    /// <param name="service">The service's name: the Kafka clients' id.</param>
+    public static IHostApplicationBuilder AddMessaging(this IHostApplicationBuilder builder, string service,
+        Action<IBusRegistrationConfigurator>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
         var section = builder.Configuration.GetSection(MessagingOptions.SectionName);
         var options = MessagingOptions.From(section);
         builder.Services.AddOptions<MessagingOptions>().Configure(o => MessagingOptions.BindInto(section, o));
 
-        var messaging = new MessagingBuilder();
-        configure?.Invoke(messaging);
-        EnsureDeclared(group, messaging);
-        var topology = new GroupTopology(group, options, messaging.Subscriptions.Select(s => s.Topic),
-            messaging.Subscriptions.SelectMany(s => s.MessageTypes));
-        var addresses = new TransportAddresses(options.Transport);
-
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.TryAddSingleton<OutboxSignal>();
-        builder.Services.AddSingleton(topology);
-        builder.Services.AddSingleton(addresses);
         builder.Services.AddSingleton<OutboxPublisher>();
         builder.Services.AddScoped<IOutbox, EntityFrameworkOutbox>();
-        if (options.Transport == MessagingTransport.RabbitMq)
+        builder.Services.AddSingleton<KafkaRiderAccessor>();
+        builder.Services.AddSingleton<IKafkaRiderAccessor>(sp => sp.GetRequiredService<KafkaRiderAccessor>());
+        if (options.Transport == MessagingTransport.Kafka)
         {
-            builder.Services.AddSingleton(sp => new PipelinedOutboxPublisher(Broker(builder.Configuration),
-                sp.GetRequiredService<ILogger<PipelinedOutboxPublisher>>()));
+            var bootstrap = BootstrapServers(builder.Configuration);
+            var clientId = $"{service}-{Environment.MachineName}-{Environment.ProcessId}";
+            builder.Services.AddSingleton(sp => new KafkaProducer(bootstrap, clientId, sp.GetRequiredService<ILogger<KafkaProducer>>()));
+            builder.Services.AddSingleton(sp => new KafkaTopicsInitializer(bootstrap, sp.GetRequiredService<IOptions<MessagingOptions>>(),
+                sp.GetRequiredService<ILogger<KafkaTopicsInitializer>>()));
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<KafkaTopicsInitializer>());
+            builder.Services.AddSingleton<IOutboxBatchPublisher, KafkaOutboxPublisher>();
+            builder.Services.AddSingleton<IDeadLetterRedriver, KafkaRedriver>();
+            builder.Services.AddSingleton<IConsumerLagReader>(sp =>
+                new KafkaLagReader(bootstrap, sp.GetRequiredService<IOptions<MessagingOptions>>().Value, sp.GetRequiredService<IKafkaRiderAccessor>()));
+            builder.Services.AddHealthChecks().Add(new HealthCheckRegistration("kafka",
+                sp => new KafkaHealthCheck(bootstrap, sp.GetRequiredService<IKafkaRiderAccessor>()), HealthStatus.Unhealthy, [HealthTags.Ready]));
+        }
+        else
+        {
+            builder.Services.AddSingleton<IDeadLetterRedriver, InMemoryRedriver>();
+            builder.Services.AddSingleton<IConsumerLagReader, NoConsumerLag>();
         }
 
         builder.Services.AddSingleton<OutboxRelay>();
@@ -51,87 +69,31 @@ public static class MessagingExtensions
         builder.Services.AddSingleton<InboxJanitor>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<InboxJanitor>());
         builder.Services.AddScoped<DeadLetterService>();
-        builder.Services.AddSingleton<ConsumerLagReader>();
         builder.Services.AddHostedService<OpsMetrics>();
-        builder.Services.AddSingleton<IQueueStatsReader>(sp => options.Transport == MessagingTransport.RabbitMq
-            ? new RabbitMqQueueStatsReader(Broker(builder.Configuration), options.ManagementUri)
-            : new UnknownQueueStatsReader());
         builder.Services.Configure<MassTransitHostOptions>(o =>
         {
             o.WaitUntilStarted = false;
             o.StopTimeout = TimeSpan.FromSeconds(30);
         });
-
-        var endpoints = new GroupEndpointConfigurator(topology, messaging, options);
-        builder.Services.AddSingleton(endpoints);
         builder.Services.AddMassTransit(x =>
         {
-            // MassTransit's usage telemetry enumerates the bus's endpoints after start without a lock; a standby partition
-            // connected at that moment (a slow start outlasting StandbyDelay) faulted the bus start: "Collection was modified".
             x.DisableUsageTelemetry();
-            foreach (var register in messaging.Registrations)
-                register(x);
-
-            if (options.Transport == MessagingTransport.RabbitMq)
-            {
-                var broker = Broker(builder.Configuration);
-                x.UsingRabbitMq((context, cfg) =>
-                {
-                    cfg.Host(broker.Primary, h =>
-                    {
-                        h.ConnectionName(group);
-                        if (broker.IsCluster)
-                        {
-                            h.UseCluster(c =>
-                            {
-                                foreach (var node in broker.HostAndPorts)
-                                    c.Node(node);
-                            });
-                        }
-                    });
-                    endpoints.ConfigureRabbitMq(context, cfg);
-                });
-                builder.Services.AddHostedService<StandbyPartitionSubscriber>();
-            }
-            else
-            {
-                x.UsingInMemory((context, cfg) => endpoints.ConfigureInMemory(context, cfg));
-            }
+            configure?.Invoke(x);
+            // The bus itself carries nothing on Kafka (the rider does); on the in-memory transport it is the transport.
+            x.UsingInMemory();
         });
-        if (options.Transport == MessagingTransport.RabbitMq)
-        {
-            // Registered after the bus, so stopped before it: the watchdog never restarts an endpoint the bus is stopping.
-            builder.Services.AddSingleton<ReceiveEndpointWatchdog>();
-            builder.Services.AddReceiveEndpointObserver(sp => sp.GetRequiredService<ReceiveEndpointWatchdog>());
-            builder.Services.AddHostedService(sp => sp.GetRequiredService<ReceiveEndpointWatchdog>());
-            builder.Services.AddHealthChecks().AddCheck<ReceiveEndpointWatchdog>("receive-endpoints", tags: [HealthTags.Live]);
-        }
-
         return builder;
     }
 
-    /// <summary>The broker of <c>ConnectionStrings:messaging</c>: one amqp:// URI, or a comma-separated list for a cluster.</summary>
-    public static BrokerAddress Broker(IConfiguration configuration)
+    /// <summary>The Kafka bootstrap servers of <c>ConnectionStrings:messaging</c> (<c>host:port[,host:port…]</c>).</summary>
+    public static string BootstrapServers(IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        var value = configuration.GetConnectionString("messaging")
-            ?? throw new InvalidOperationException("Messaging:Transport is RabbitMq but ConnectionStrings:messaging is not set (an amqp:// URI, or a comma-separated list of them for a cluster).");
-        return BrokerAddress.Parse(value);
-    }
-
-    /// <summary>A group listed in <see cref="ConsumerGroups"/> receives only the types listed there (the provisioner routes
-    /// nothing else to its queues), so consuming any other type would silently never see a message: refuse to start instead.
-    /// A group not listed (a test's, a tool's) binds its queues to whole partitions itself and may consume anything.</summary>
-    static void EnsureDeclared(string group, MessagingBuilder messaging)
-    {
-        if (!ConsumerGroups.All.TryGetValue(group, out var declared))
-            return;
-        var topics = MessageCatalog.TopicsOf(group);
-        if (messaging.Subscriptions.Select(s => s.Topic).Except(topics).ToList() is { Count: > 0 } undeclaredTopics)
-            throw new InvalidOperationException(
-                $"Group '{group}' subscribes to {string.Join(", ", undeclaredTopics)}, of which ConsumerGroups lists no type for it: add the types it consumes there so the provisioner creates and routes the queues.");
-        if (messaging.Subscriptions.SelectMany(s => s.MessageTypes).Except(declared).Select(t => t.FullName).ToList() is { Count: > 0 } undeclaredTypes)
-            throw new InvalidOperationException(
-                $"Group '{group}' consumes {string.Join(", ", undeclaredTypes)}, which ConsumerGroups does not list for it: add them there, or the provisioner never routes them to the group's queues.");
+        var value = configuration.GetConnectionString("messaging");
+        if (string.IsNullOrWhiteSpace(value))
+            throw new InvalidOperationException("Messaging:Transport is Kafka but ConnectionStrings:messaging (the bootstrap servers, host:port[,host:port…]) is not set.");
+        if (value.Contains("://", StringComparison.Ordinal))
+            throw new FormatException($"ConnectionStrings:messaging: '{value}' is not a list of Kafka bootstrap servers (host:port[,host:port…]).");
+        return value;
     }
 }

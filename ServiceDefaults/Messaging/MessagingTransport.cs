@@ -2,6 +2,9 @@ namespace ECommerce.ServiceDefaults.Messaging;
 
 public enum MessagingTransport
 {
+    /// <summary>MassTransit's in-memory transport, for component tests: a receive endpoint per topic, no broker.</summary>
     InMemory,
-    RabbitMq,
+
+    /// <summary>Apache Kafka: <c>ConnectionStrings:messaging</c> names the bootstrap servers.</summary>
+    Kafka,
 }

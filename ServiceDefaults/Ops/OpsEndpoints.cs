@@ -1,7 +1,6 @@
 using ECommerce.ServiceDefaults.Messaging;
 using ECommerce.ServiceDefaults.Messaging.DeadLetters;
 using ECommerce.ServiceDefaults.Messaging.Outbox;
-using ECommerce.ServiceDefaults.Messaging.Topology;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -16,7 +15,7 @@ public static class OpsEndpoints
     public static IEndpointRouteBuilder MapOpsEndpoints(this IEndpointRouteBuilder app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        if (app.ServiceProvider.GetService<GroupTopology>() is null)
+        if (app.ServiceProvider.GetService<IConsumerLagReader>() is null)
             return app;
 
         var ops = app.MapGroup("/ops").WithTags("Operations");
@@ -30,7 +29,7 @@ public static class OpsEndpoints
         return app;
     }
 
-    static async Task<Ok<List<ConsumerLag>>> ConsumersAsync(ConsumerLagReader lag, CancellationToken cancellationToken) =>
+    static async Task<Ok<List<ConsumerLag>>> ConsumersAsync(IConsumerLagReader lag, CancellationToken cancellationToken) =>
         TypedResults.Ok(await lag.ReadAsync(cancellationToken).ConfigureAwait(false));
 
     static async Task<Results<Ok<List<DeadLetterView>>, ValidationProblem>> DeadLettersAsync(DeadLetterService deadLetters, int? limit,
@@ -58,7 +57,7 @@ public static class OpsEndpoints
             RedriveResult.Redriven => TypedResults.Accepted((string?)null),
             RedriveResult.NotFound => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such dead letter."),
             _ => TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity,
-                title: "The message cannot be re-driven: its body is not a readable message of a known contract. Discard it."),
+                title: "The message cannot be re-driven: its body is not a readable message of a known contract, or no consumer group reads it again (a data-platform log record). Discard it."),
         };
 
     static async Task<IResult> DiscardAsync(Guid id, DeadLetterService deadLetters, CancellationToken cancellationToken) =>

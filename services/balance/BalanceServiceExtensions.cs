@@ -4,7 +4,9 @@ using ECommerce.Balance.Orders;
 using ECommerce.Contracts.Topology;
 using ECommerce.ServiceDefaults;
 using ECommerce.ServiceDefaults.Messaging;
+using ECommerce.ServiceDefaults.Messaging.Kafka;
 using ECommerce.ServiceDefaults.Persistence;
+using MassTransit;
 
 namespace ECommerce.Balance;
 
@@ -18,9 +20,16 @@ public static class BalanceServiceExtensions
         builder.AddPersistence<BalanceDbContext>(Name);
         builder.Services.AddSingleton<ChargeWriter>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ChargeWriter>());
-        builder.AddMessaging(Name, m => m
-            .Consume<DeductBalanceConsumer, DeductBalanceConsumerDefinition>(Topics.BalanceCommands)
-            .Consume<RefundBalanceConsumer, RefundBalanceConsumerDefinition>(Topics.BalanceCommands));
+        builder.AddMessaging(Name, x => x.AddRider(rider =>
+        {
+            rider.AddConsumer<DeductBalanceConsumer, DeductBalanceConsumerDefinition>();
+            rider.AddConsumer<RefundBalanceConsumer, RefundBalanceConsumerDefinition>();
+            rider.UsingKafka((context, k) => k.TopicEndpoint(Topics.BalanceCommands, Name, e =>
+            {
+                e.ConfigureConsumer<DeductBalanceConsumer>(context);
+                e.ConfigureConsumer<RefundBalanceConsumer>(context);
+            }));
+        }));
         return builder;
     }
 

@@ -5,7 +5,9 @@ using ECommerce.Coupon.Usage;
 using ECommerce.Coupon.Data;
 using ECommerce.ServiceDefaults;
 using ECommerce.ServiceDefaults.Messaging;
+using ECommerce.ServiceDefaults.Messaging.Kafka;
 using ECommerce.ServiceDefaults.Persistence;
+using MassTransit;
 
 namespace ECommerce.Coupon;
 
@@ -25,10 +27,21 @@ public static class CouponServiceExtensions
             .ValidateOnStart();
         builder.Services.AddSingleton<IssueRequestWriter>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<IssueRequestWriter>());
-        builder.AddMessaging(Name, m => m
-            .Consume<IssueCouponConsumer, IssueCouponConsumerDefinition>(Topics.CouponIssue)
-            .Consume<UseCouponConsumer, UseCouponConsumerDefinition>(Topics.CouponCommands)
-            .Consume<RestoreCouponConsumer, RestoreCouponConsumerDefinition>(Topics.CouponCommands));
+        builder.AddMessaging(Name, x => x.AddRider(rider =>
+        {
+            rider.AddConsumer<IssueCouponConsumer, IssueCouponConsumerDefinition>();
+            rider.AddConsumer<UseCouponConsumer, UseCouponConsumerDefinition>();
+            rider.AddConsumer<RestoreCouponConsumer, RestoreCouponConsumerDefinition>();
+            rider.UsingKafka((context, k) =>
+            {
+                k.TopicEndpoint(Topics.CouponIssue, Name, e => e.ConfigureConsumer<IssueCouponConsumer>(context));
+                k.TopicEndpoint(Topics.CouponCommands, Name, e =>
+                {
+                    e.ConfigureConsumer<UseCouponConsumer>(context);
+                    e.ConfigureConsumer<RestoreCouponConsumer>(context);
+                });
+            });
+        }));
         return builder;
     }
 

@@ -15,10 +15,10 @@ public static class DataPlatformServiceExtensions
 {
     public const string Name = "data-platform";
 
-    /// <summary>The data platform reads the domain topics from the retained log (RabbitMQ streams), not through consumer-group
-    /// queues: the streams are the log it keeps and replays, and reading them itself lets it store its offsets with its
-    /// effects. On the in-memory transport (component tests) there is no log to read; ingest is driven through
-    /// <see cref="LogIngestor"/>.</summary>
+    /// <summary>The data platform reads the domain topics on Kafka itself, every partition assigned rather than as a consumer
+    /// group: the topics are the log it keeps and replays, and keeping its own positions lets it store them with its effects.
+    /// Its messaging registration has no consumers (it still has the outbox tables, dead letters and the operations API). On
+    /// the in-memory transport (component tests) there is no log to read; ingest is driven through <see cref="LogIngestor"/>.</summary>
     public static WebApplicationBuilder AddDataPlatformService(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -32,12 +32,17 @@ public static class DataPlatformServiceExtensions
         var messaging = MessagingOptions.From(builder.Configuration.GetSection(MessagingOptions.SectionName));
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(options);
-        builder.Services.AddSingleton(sp => new RetainedLog(messaging, sp.GetRequiredService<ILogger<RetainedLog>>()));
         builder.Services.AddSingleton<LogIngestor>();
         builder.Services.AddSingleton<IngestLease>();
-        builder.Services.AddSingleton<ProjectionRebuilder>();
-        if (messaging.Transport == MessagingTransport.RabbitMq)
+        if (messaging.Transport == MessagingTransport.Kafka)
+        {
+            var bootstrap = MessagingExtensions.BootstrapServers(builder.Configuration);
+            builder.Services.AddSingleton(sp => new DomainLog(bootstrap, messaging, sp.GetRequiredService<ILogger<DomainLog>>()));
+            builder.Services.AddSingleton<ProjectionRebuilder>();
+            builder.Services.AddSingleton<ReplayRunner>();
             builder.Services.AddHostedService<LogIngestWorker>();
+        }
+
         return builder;
     }
 

@@ -6,6 +6,7 @@ using ECommerce.Order.Sagas;
 using ECommerce.Order.Sagas.Persistence;
 using ECommerce.ServiceDefaults;
 using ECommerce.ServiceDefaults.Messaging;
+using ECommerce.ServiceDefaults.Messaging.Kafka;
 using ECommerce.ServiceDefaults.Persistence;
 using MassTransit;
 
@@ -27,13 +28,16 @@ public static class OrderServiceExtensions
         builder.Services.AddScoped<OrderSagaSteps>();
         builder.Services.AddHostedService<OrderTimeoutSweeper>();
         // The saga reads three topics: its own commands (submission, timeout) and the answers of balance and coupon.
-        var events = MessagingBuilder.EventTypesOf(new OrderStateMachine());
-        builder.AddMessaging(Name, m => m
-            .Subscribe(Topics.OrderCommands, events,
-                x => x.AddSagaStateMachine<OrderStateMachine, OrderState, OrderStateMachineDefinition>().DbContextRepository<OrderState, OrderDbContext>(),
-                ConfigureSaga)
-            .Subscribe(Topics.BalanceActivity, events, _ => { }, ConfigureSaga)
-            .Subscribe(Topics.CouponIssue, events, _ => { }, ConfigureSaga));
+        builder.AddMessaging(Name, x => x.AddRider(rider =>
+        {
+            rider.AddSagaStateMachine<OrderStateMachine, OrderState, OrderStateMachineDefinition>().DbContextRepository<OrderState, OrderDbContext>();
+            rider.UsingKafka((context, k) =>
+            {
+                k.TopicEndpoint(Topics.OrderCommands, Name, e => e.ConfigureSaga<OrderState>(context));
+                k.TopicEndpoint(Topics.BalanceActivity, Name, e => e.ConfigureSaga<OrderState>(context));
+                k.TopicEndpoint(Topics.CouponIssue, Name, e => e.ConfigureSaga<OrderState>(context));
+            });
+        }));
         return builder;
     }
 
@@ -44,6 +48,4 @@ public static class OrderServiceExtensions
         app.MapOrderEndpoints();
         return app;
     }
-
-    static void ConfigureSaga(IReceiveEndpointConfigurator endpoint, IRegistrationContext context) => endpoint.ConfigureSaga<OrderState>(context);
 }

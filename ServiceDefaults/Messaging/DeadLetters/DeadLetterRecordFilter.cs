@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.Json;
-using ECommerce.ServiceDefaults.Messaging.Topology;
 using ECommerce.ServiceDefaults.Persistence;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
@@ -47,7 +46,8 @@ internal sealed class DeadLetterRecordFilter<TContext>(IServiceScopeFactory scop
     {
         if (!Uri.TryCreate(headers.GetValueOrDefault(MessageHeaders.FaultInputAddress), UriKind.Absolute, out var input))
             return null;
-        return TopologyNames.QueueOf(input) is { Length: > 0 } name ? name : null;
+        var path = input.AbsolutePath.TrimEnd('/');
+        return path[(path.LastIndexOf('/') + 1)..] is { Length: > 0 } name ? name : null;
     }
 
     static string? ExceptionOf(Dictionary<string, string?> headers)

@@ -1,13 +1,12 @@
 using System.Text.Json;
 using ECommerce.ServiceDefaults.Persistence;
-using MassTransit;
 using Microsoft.EntityFrameworkCore;
 
 namespace ECommerce.ServiceDefaults.Messaging.DeadLetters;
 
-/// <summary>The operator's side of the dead-letter store: list, re-drive (send back to the queue it failed on, with its
+/// <summary>The operator's side of the dead-letter store: list, re-drive (back to where its consumer group reads it, with its
 /// original message id, so an inbox that did see it still recognises it), discard.</summary>
-public sealed class DeadLetterService(MessagingDbContext db, ISendEndpointProvider sendEndpoints, TransportAddresses addresses)
+public sealed class DeadLetterService(MessagingDbContext db, IDeadLetterRedriver redriver)
 {
     public async Task<IReadOnlyList<DeadLetter>> ListAsync(int limit, CancellationToken cancellationToken) =>
         await db.DeadLetters.AsNoTracking().OrderBy(x => x.FaultedAt).Take(limit).ToListAsync(cancellationToken).ConfigureAwait(false);
@@ -45,18 +44,10 @@ public sealed class DeadLetterService(MessagingDbContext db, ISendEndpointProvid
         if (letter is null)
             return RedriveResult.NotFound;
 
-        if (!TryReadEnvelope(letter.Payload, out var envelope))
+        if (!redriver.CanRedrive(letter) || !TryReadEnvelope(letter.Payload, out var envelope))
             return RedriveResult.Unreadable;
 
-        var endpoint = await sendEndpoints.GetSendEndpoint(addresses.Queue(letter.Queue)).ConfigureAwait(false);
-        await endpoint.Send(envelope.Message, envelope.Type, Pipe.Execute<SendContext>(context =>
-        {
-            context.MessageId = envelope.MessageId ?? letter.MessageId;
-            context.CorrelationId = envelope.CorrelationId;
-            context.ConversationId = envelope.ConversationId;
-            foreach (var (key, value) in envelope.Headers)
-                context.Headers.Set(key, value);
-        }), cancellationToken).ConfigureAwait(false);
+        await redriver.RedriveAsync(letter, envelope, cancellationToken).ConfigureAwait(false);
 
         // Removed only after the broker took the message back: a failure here leaves the letter in place to try again.
         db.DeadLetters.Remove(letter);
@@ -68,7 +59,7 @@ public sealed class DeadLetterService(MessagingDbContext db, ISendEndpointProvid
     public async Task<bool> DiscardAsync(Guid id, CancellationToken cancellationToken) =>
         await db.DeadLetters.Where(x => x.Id == id).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false) > 0;
 
-    static bool TryReadEnvelope(string payload, out Envelope envelope)
+    static bool TryReadEnvelope(string payload, out RedriveEnvelope envelope)
     {
         envelope = default!;
         try
@@ -97,7 +88,7 @@ public sealed class DeadLetterService(MessagingDbContext db, ISendEndpointProvid
                 }
             }
 
-            envelope = new Envelope(type, message, GuidOf(root, "messageId"), GuidOf(root, "correlationId"), GuidOf(root, "conversationId"), headers);
+            envelope = new RedriveEnvelope(type, message, GuidOf(root, "messageId"), GuidOf(root, "correlationId"), GuidOf(root, "conversationId"), headers);
             return true;
         }
         catch (JsonException)
@@ -108,7 +99,4 @@ public sealed class DeadLetterService(MessagingDbContext db, ISendEndpointProvid
 
     static Guid? GuidOf(JsonElement root, string name) =>
         root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String && value.TryGetGuid(out var guid) ? guid : null;
-
-    sealed record Envelope(Type Type, object Message, Guid? MessageId, Guid? CorrelationId, Guid? ConversationId,
-        IReadOnlyDictionary<string, string> Headers);
 }

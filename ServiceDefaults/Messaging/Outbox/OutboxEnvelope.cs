@@ -1,31 +1,26 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using ECommerce.Contracts.Topology;
 using MassTransit;
 using MassTransit.Serialization;
-using RabbitMQ.Client;
 
 namespace ECommerce.ServiceDefaults.Messaging.Outbox;
 
-/// <summary>An outbox row as MassTransit would put it on RabbitMQ: its JSON envelope as the body and the transport properties
-/// and headers MassTransit's send sets, so the pipelined relay's messages are indistinguishable from an <c>ISendEndpoint.Send</c>
-/// to MassTransit receive endpoints and to the data platform's stream reader.</summary>
+/// <summary>An outbox row as MassTransit would serialize it: its JSON envelope (message id, message type URN, the message,
+/// sent time, headers), so that a record produced by the relay is dispatched into MassTransit's consumers and sagas like
+/// any message MassTransit sent itself, and read the same way by the data platform.</summary>
 public static class OutboxEnvelope
 {
     static readonly ConcurrentDictionary<Type, string> Urns = new();
 
     public const string ContentType = "application/vnd.masstransit+json";
 
-    /// <summary>The header MassTransit reads the sender's trace context from (the W3C id of the sending activity).</summary>
-    public const string ActivityIdHeader = "MT-Activity-Id";
-
-    /// <summary>The body and properties of <paramref name="row"/> sent to <paramref name="destinationAddress"/> (MassTransit's
-    /// address of the topic's exchange) with <paramref name="activityId"/> as the propagated trace context.</summary>
-    public static (byte[] Body, BasicProperties Properties) Create(OutboxMessage row, Uri destinationAddress, string? activityId, DateTime sentTime)
+    /// <summary>The envelope of <paramref name="row"/> addressed to <paramref name="destination"/>, with
+    /// <paramref name="activityId"/> (the relay's publish span) as its trace context.</summary>
+    public static byte[] Serialize(OutboxMessage row, Uri destination, string? activityId, DateTime sentTime)
     {
         ArgumentNullException.ThrowIfNull(row);
-        ArgumentNullException.ThrowIfNull(destinationAddress);
+        ArgumentNullException.ThrowIfNull(destination);
         var type = MessageCatalog.FindByName(row.MessageType)
             ?? throw new InvalidOperationException($"Outbox row {row.Id} has unknown message type '{row.MessageType}'.");
         if (string.IsNullOrWhiteSpace(row.Body))
@@ -33,50 +28,26 @@ public static class OutboxEnvelope
 
         var headers = new Dictionary<string, object?>(StringComparer.Ordinal)
         {
-            [OutboxPublisher.TopicHeader] = row.Topic,
-            [OutboxPublisher.MessageTypeHeader] = row.MessageType,
+            [Kafka.KafkaHeaders.MessageType] = row.MessageType,
         };
-        if (row.PartitionKey is not null)
-            headers[OutboxPublisher.PartitionKeyHeader] = row.PartitionKey;
         if (activityId is not null)
-            headers[ActivityIdHeader] = activityId;
+            headers[Kafka.KafkaHeaders.ActivityId] = activityId;
 
         var envelope = new Envelope
         {
             MessageId = row.Id.ToString(),
             // A send outside any consume starts a conversation of its own in MassTransit too.
             ConversationId = NewId.NextGuid().ToString(),
-            DestinationAddress = destinationAddress.ToString(),
+            DestinationAddress = destination.ToString(),
             MessageType = [Urns.GetOrAdd(type, MessageUrn.ForTypeString)],
             // The row's body is already the message in the wire's camelCase JSON (MessageJson): it goes in as it is, which
-            // spares the relay a deserialize and a re-serialize per row (most of its CPU before).
+            // spares the relay a deserialize and a re-serialize per row.
             Message = new RawJson(row.Body),
             SentTime = sentTime,
             Headers = headers,
             Host = MassTransit.Metadata.HostMetadataCache.Host,
         };
-        var body = JsonSerializer.SerializeToUtf8Bytes(envelope, SystemTextJsonMessageSerializer.Options);
-        var properties = new BasicProperties
-        {
-            ContentType = ContentType,
-            MessageId = row.Id.ToString(),
-            DeliveryMode = DeliveryModes.Persistent,
-            // The same headers as the envelope's: MassTransit reads them from either place.
-            Headers = headers,
-        };
-        return (body, properties);
-    }
-
-    /// <summary>MassTransit's address of <paramref name="topic"/>'s exchange on the broker at <paramref name="brokerUri"/>,
-    /// as its send endpoint writes it into <c>destinationAddress</c>.</summary>
-    public static Uri DestinationAddress(Uri brokerUri, TopicDefinition topic)
-    {
-        ArgumentNullException.ThrowIfNull(brokerUri);
-        ArgumentNullException.ThrowIfNull(topic);
-        var vhost = Uri.UnescapeDataString(brokerUri.AbsolutePath.Trim('/'));
-        var host = brokerUri.IsDefaultPort || brokerUri.Port == 5672 ? brokerUri.Host : $"{brokerUri.Host}:{brokerUri.Port}";
-        var path = vhost.Length == 0 || vhost == "/" ? string.Empty : Uri.EscapeDataString(vhost) + "/";
-        return new Uri($"rabbitmq://{host}/{path}{topic.Name}?type={(topic.IsKeyed ? "x-consistent-hash" : "fanout")}");
+        return JsonSerializer.SerializeToUtf8Bytes(envelope, SystemTextJsonMessageSerializer.Options);
     }
 
     /// <summary>The JSON envelope MassTransit writes, with its property names and order. Its source address, the bus's own

@@ -1,25 +1,26 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json;
-using ECommerce.Contracts.Topology;
 using MassTransit;
 
 namespace ECommerce.ServiceDefaults.Messaging.Outbox;
 
-/// <summary>Publishes one outbox row to its topic with the row id as message id and the partition key as routing key. On
-/// RabbitMQ the send completes only when the broker confirmed it (publisher confirms).
+/// <summary>Publishes one outbox row on the in-memory transport: a MassTransit send to the topic's exchange, with the row id
+/// as message id. (On Kafka the relay produces whole batches, see <see cref="Kafka.KafkaOutboxPublisher"/>.)
 /// Sends through <see cref="IBus"/> (a singleton), not <see cref="ISendEndpointProvider"/>: MassTransit registers that one
 /// scoped, and this publisher is a singleton (a captive scoped dependency, rejected by scope validation in Development).</summary>
-public sealed class OutboxPublisher(IBus sendEndpoints, TransportAddresses addresses)
+public sealed class OutboxPublisher(IBus bus)
 {
+    /// <summary>Where the row was routed, for a test or tool observing the in-memory bus (Kafka has the record's topic).</summary>
     public const string TopicHeader = "ECommerce-Topic";
+
+    /// <summary>The row's partition key (Kafka has the record's key).</summary>
     public const string PartitionKeyHeader = "ECommerce-PartitionKey";
 
-    /// <summary>The contract type's full name: the topology routes a message to the consumer groups that consume its type by
-    /// this header (a message without it reaches every group of its topic, which skip what they do not consume).</summary>
-    public const string MessageTypeHeader = "ECommerce-MessageType";
-
     readonly ConcurrentDictionary<string, Task<ISendEndpoint>> _endpoints = new(StringComparer.Ordinal);
+
+    /// <summary>The in-memory exchange every group's receive endpoint of <paramref name="topic"/> is bound to.</summary>
+    public static Uri TopicAddress(string topic) => new($"exchange:{topic}");
 
     public async Task PublishAsync(OutboxMessage row, CancellationToken cancellationToken)
     {
@@ -29,13 +30,12 @@ public sealed class OutboxPublisher(IBus sendEndpoints, TransportAddresses addre
         var message = JsonSerializer.Deserialize(row.Body, type, MessageJson.Options)
             ?? throw new InvalidOperationException($"Outbox row {row.Id} has an empty body.");
 
-        var endpoint = await _endpoints.GetOrAdd(row.Topic, topic => sendEndpoints.GetSendEndpoint(addresses.Topic(TopicCatalog.Get(topic))))
-            .ConfigureAwait(false);
+        var endpoint = await _endpoints.GetOrAdd(row.Topic, topic => bus.GetSendEndpoint(TopicAddress(topic))).ConfigureAwait(false);
 
         // The relay runs outside the request that produced the row: parent the publish on the row's stored trace context
         // so the trace continues from the HTTP request into the consumers.
         ActivityContext.TryParse(row.TraceParent, row.TraceState, isRemote: true, out var parent);
-        using var activity = MessagingDiagnostics.Source.StartActivity($"outbox relay {row.Topic}", ActivityKind.Internal, parent);
+        using var activity = MessagingDiagnostics.Source.StartActivity($"{row.Topic} publish", ActivityKind.Producer, parent);
         activity?.SetTag("messaging.destination.name", row.Topic);
         activity?.SetTag("messaging.message.id", row.Id.ToString());
 
@@ -43,12 +43,9 @@ public sealed class OutboxPublisher(IBus sendEndpoints, TransportAddresses addre
         {
             context.MessageId = row.Id;
             context.Headers.Set(TopicHeader, row.Topic);
-            context.Headers.Set(MessageTypeHeader, row.MessageType);
+            context.Headers.Set(Kafka.KafkaHeaders.MessageType, row.MessageType);
             if (row.PartitionKey is not null)
-            {
                 context.Headers.Set(PartitionKeyHeader, row.PartitionKey);
-                context.TrySetRoutingKey(row.PartitionKey);
-            }
         }), cancellationToken).ConfigureAwait(false);
     }
 }

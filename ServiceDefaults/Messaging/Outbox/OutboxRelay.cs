@@ -12,8 +12,8 @@ namespace ECommerce.ServiceDefaults.Messaging.Outbox;
 /// lease at a time, so rows of one partition key leave in sequence order even with several instances; keys are independent
 /// and go out in parallel. A crash between the confirm and the delete re-publishes the same rows with the same message ids,
 /// which the consumers' inbox absorbs.
-/// On RabbitMQ the batch goes out pipelined, each key on one channel (<see cref="PipelinedOutboxPublisher"/>), so a hot key is not held
-/// to one broker round trip per row; elsewhere each row is a confirmed MassTransit send.
+/// On Kafka the batch goes out at once through an idempotent producer (<see cref="Kafka.KafkaOutboxPublisher"/>), so a hot key is
+/// not held to one broker round trip per row; on the in-memory transport each row is a MassTransit send.
 /// <para>Confirmed rows are deleted rather than marked sent: on PostgreSQL a mark is an update of an indexed column, a whole
 /// new row version with an entry in every index, and the rows it left behind had to be skipped by every read until purged;
 /// a delete only flags the row, and the table holds just what is pending (a sustained sale at 2,100 requests/s went from
@@ -30,7 +30,7 @@ public sealed partial class OutboxRelay(
     IOptions<MessagingOptions> options,
     TimeProvider clock,
     ILogger<OutboxRelay> logger,
-    PipelinedOutboxPublisher? pipelined = null) : BackgroundService
+    IOutboxBatchPublisher? batchPublisher = null) : BackgroundService
 {
     const string LeaseName = "outbox-relay";
 
@@ -154,8 +154,8 @@ public sealed partial class OutboxRelay(
         if (rows.Count == 0)
             return 0;
 
-        var (sent, failed) = pipelined is not null
-            ? await pipelined.PublishAsync(rows, cancellationToken).ConfigureAwait(false)
+        var (sent, failed) = batchPublisher is not null
+            ? await batchPublisher.PublishAsync(rows, cancellationToken).ConfigureAwait(false)
             : await PublishEachAsync(rows, cancellationToken).ConfigureAwait(false);
 
         await FinishDeletingAsync().ConfigureAwait(false);
@@ -281,8 +281,6 @@ public sealed partial class OutboxRelay(
     {
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
         _leaseRenewAt = DateTimeOffset.MinValue;
-        if (pipelined is not null)
-            await pipelined.CloseAsync().ConfigureAwait(false);
         // Hand the lease over at once instead of making the next instance wait for it to expire.
         try
         {

@@ -15,7 +15,7 @@ public sealed class DataPlatformDbContext(DbContextOptions<DataPlatformDbContext
 
     public DbSet<ProductStats> Products => Set<ProductStats>();
 
-    public DbSet<StreamOffset> StreamOffsets => Set<StreamOffset>();
+    public DbSet<PartitionOffset> PartitionOffsets => Set<PartitionOffset>();
 
     public DbSet<ReplayRequest> Replays => Set<ReplayRequest>();
 
@@ -45,14 +45,18 @@ public sealed class DataPlatformDbContext(DbContextOptions<DataPlatformDbContext
         {
             e.ToTable("stats_products");
             e.HasKey(x => x.ProductId);
+            // The product's own id, never generated: EF would otherwise replace an empty GUID with a new one on every insert.
+            e.Property(x => x.ProductId).ValueGeneratedNever();
             e.HasIndex(x => x.Quantity);
             e.HasIndex(x => x.RevenueCents);
         });
-        modelBuilder.Entity<StreamOffset>(e =>
+        // Positions in Kafka partitions. A table of its own rather than stream_offsets re-keyed: positions in the RabbitMQ
+        // streams mean nothing in a Kafka partition, and the schema is only ever extended, so that table stays, unread.
+        modelBuilder.Entity<PartitionOffset>(e =>
         {
-            e.ToTable("stream_offsets");
-            e.HasKey(x => x.Stream);
-            e.Property(x => x.Stream).HasMaxLength(200);
+            e.ToTable("partition_offsets");
+            e.HasKey(x => new { x.Topic, x.Partition });
+            e.Property(x => x.Topic).HasMaxLength(200);
         });
         modelBuilder.Entity<ReplayRequest>(e =>
         {

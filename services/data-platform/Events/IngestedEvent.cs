@@ -10,12 +10,14 @@ public sealed class IngestedEvent
 
     public required string Topic { get; set; }
 
-    /// <summary>The partition of a keyed topic the event was routed to; null on an unkeyed topic.</summary>
+    /// <summary>The Kafka partition the event was read from (on an unkeyed topic too, whose records the producer spreads).
+    /// Nullable because rows from the RabbitMQ streams, before Kafka, had none for an unkeyed topic.</summary>
     public int? Partition { get; set; }
 
-    /// <summary>Where the event sits in its partition's stream.</summary>
+    /// <summary>The record's offset in that partition.</summary>
     public long Offset { get; set; }
 
+    /// <summary>The record's key: the partition key on a keyed topic, null on an unkeyed one.</summary>
     public string? PartitionKey { get; set; }
 
     public required string MessageType { get; set; }

@@ -4,9 +4,10 @@ using Microsoft.EntityFrameworkCore;
 
 namespace ECommerce.DataPlatform.Log;
 
-/// <summary>Which instance reads the retained log. Every stream consumer gets every record (a stream has no competing
-/// consumers), so instances sharing a database take turns by lease: one applies the log, the others wait to take over when
-/// its lease expires. Kept in the outbox's lease table, a general (name, owner, expiry) table of the service's database.</summary>
+/// <summary>Which instance reads the retained log. Each instance would assign itself every partition (no consumer group shares
+/// them out, since the positions live in the database), so instances sharing a database take turns by lease: one applies the
+/// log, the others wait to take over when its lease expires. Kept in the outbox's lease table, a general (name, owner, expiry)
+/// table of the service's database.</summary>
 public sealed class IngestLease(TimeProvider clock)
 {
     const string Name = "data-platform.log-ingest";

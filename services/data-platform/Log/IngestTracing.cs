@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 
 namespace ECommerce.DataPlatform.Log;
 
@@ -22,13 +23,17 @@ public static class IngestTracing
         {
             if (item.Record is not { TraceParent: { } parent } record || !ActivityContext.TryParse(parent, null, isRemote: true, out var context))
                 continue;
-            var span = Source.StartActivity($"ingest {record.Stream.Topic}", ActivityKind.Consumer, context);
+            var span = Source.StartActivity($"ingest {item.Partition.Topic}", ActivityKind.Consumer, context);
             if (span is null)
                 continue;
-            span.SetTag("messaging.system", "rabbitmq");
+            span.SetTag("messaging.system", "kafka");
             span.SetTag("messaging.operation.type", "process");
-            span.SetTag("messaging.destination.name", record.Stream.Topic);
+            span.SetTag("messaging.destination.name", item.Partition.Topic);
+            span.SetTag("messaging.destination.partition.id", item.Partition.Partition.ToString(CultureInfo.InvariantCulture));
+            span.SetTag("messaging.kafka.offset", item.Offset);
             span.SetTag("messaging.message.id", record.MessageId.ToString());
+            if (record.Key is not null)
+                span.SetTag("messaging.kafka.message.key", record.Key);
             span.SetTag("messaging.batch.message_count", items.Count);
             spans.Add(span);
         }

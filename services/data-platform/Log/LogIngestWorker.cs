@@ -1,25 +1,23 @@
 using System.Threading.Channels;
+using Confluent.Kafka;
 using ECommerce.DataPlatform.Data;
-using ECommerce.DataPlatform.Projections;
 using ECommerce.DataPlatform.Replay;
-using ECommerce.ServiceDefaults.Messaging;
 using Microsoft.EntityFrameworkCore;
-using RabbitMQ.Client;
 
 namespace ECommerce.DataPlatform.Log;
 
-/// <summary>The live ingest: reads every stream of the retained log from the offset after the one stored for it (the first
-/// offset when none is) and applies what arrives in batches, each one transaction that also stores the streams' new offsets
-/// and renews the lease. A crash loses nothing and counts nothing twice: a batch either committed with its offsets or did not
-/// happen, and the next reader starts after the last committed offset. Between batches it carries out replay requests.</summary>
+/// <summary>The live ingest: while this instance holds the lease, reads every partition of the domain topics from the offset
+/// after the one stored for it (the beginning when none is) and applies what arrives in batches, each one transaction that
+/// also stores the partitions' new offsets and renews the lease. A crash loses nothing and counts nothing twice: a batch
+/// either committed with its offsets or did not happen, and the next reader starts after the last committed offset. Between
+/// batches it carries out replay requests.</summary>
 public sealed partial class LogIngestWorker(
     IServiceScopeFactory scopes,
-    RetainedLog log,
+    DomainLog log,
     LogIngestor ingestor,
     IngestLease lease,
-    ProjectionRebuilder rebuilder,
+    ReplayRunner replays,
     DataPlatformOptions options,
-    IConfiguration configuration,
     TimeProvider clock,
     ILogger<LogIngestWorker> logger) : BackgroundService
 {
@@ -28,13 +26,12 @@ public sealed partial class LogIngestWorker(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var broker = MessagingExtensions.Broker(configuration);
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
                 if (await HoldLeaseAsync(stoppingToken).ConfigureAwait(false))
-                    await IngestAsync(broker, stoppingToken).ConfigureAwait(false);
+                    await IngestAsync(stoppingToken).ConfigureAwait(false);
                 else
                     await Task.Delay(options.LeaseDuration / 3, clock, stoppingToken).ConfigureAwait(false);
             }
@@ -54,67 +51,67 @@ public sealed partial class LogIngestWorker(
         await ReleaseLeaseAsync().ConfigureAwait(false);
     }
 
-    async Task IngestAsync(BrokerAddress broker, CancellationToken stoppingToken)
+    /// <summary>One reading session, from the stored offsets, until the lease is lost or a replay is requested. A replay runs
+    /// with the reader closed (it may take minutes, and the live ingest waits meanwhile); the next session resumes after it.</summary>
+    async Task IngestAsync(CancellationToken stoppingToken)
     {
-        var connection = await broker.ConnectAsync(broker.CreateFactory("data-platform-log"), stoppingToken).ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
+        var partitions = await log.PartitionsAsync(stoppingToken).ConfigureAwait(false);
+        // Creating topics and reading metadata take a while on a cold start: renew before reading from the offsets, which only
+        // this holder advances.
+        if (!await HoldLeaseAsync(stoppingToken).ConfigureAwait(false))
+            return;
+        var applied = await LoadOffsetsAsync(stoppingToken).ConfigureAwait(false);
+        var from = partitions.Select(p => (p, applied.TryGetValue(p, out var done) ? new Offset(done + 1) : Offset.Beginning)).ToList();
+        bool replayDue;
+        using (var reader = log.Open(from, options.BatchSize * 2))
         {
-            await log.DeclareAsync(connection, stoppingToken).ConfigureAwait(false);
-            // Declaring takes a while on a cold start: renew before reading from the offsets, which only this holder advances.
-            if (!await HoldLeaseAsync(stoppingToken).ConfigureAwait(false))
+            LogReading(logger, partitions.Count, partitions.Count(applied.ContainsKey));
+            if (await ReadAsync(reader.Items, applied, stoppingToken).ConfigureAwait(false) is not { } replay)
                 return;
-            var offsets = await LoadOffsetsAsync(stoppingToken).ConfigureAwait(false);
-            var channel = await connection.CreateChannelAsync(cancellationToken: stoppingToken).ConfigureAwait(false);
-            await using (channel.ConfigureAwait(false))
+            replayDue = replay;
+        }
+
+        if (replayDue && !await replays.RunAsync(applied, () => HoldLeaseAsync(stoppingToken), stoppingToken).ConfigureAwait(false))
+            LogLeaseLost(logger);
+    }
+
+    /// <summary>Applies batches until a replay is due (true) or the lease is lost (null). <paramref name="applied"/> follows
+    /// what committed: each partition's last applied offset, the bound of a replay.</summary>
+    async Task<bool?> ReadAsync(ChannelReader<LogItem> items, Dictionary<LogPartition, long> applied, CancellationToken stoppingToken)
+    {
+        var renewed = clock.GetUtcNow();
+        var nextReplayCheck = DateTimeOffset.MinValue;
+        var batch = new List<LogItem>(options.BatchSize);
+        while (true)
+        {
+            stoppingToken.ThrowIfCancellationRequested();
+            await NextBatchAsync(items, batch, stoppingToken).ConfigureAwait(false);
+            if (batch.Count > 0)
             {
-                await channel.BasicQosAsync(0, options.Prefetch, global: false, stoppingToken).ConfigureAwait(false);
-                var items = Channel.CreateUnbounded<LogItem>(new UnboundedChannelOptions { SingleReader = true });
-                foreach (var stream in log.Streams)
+                if (!await ApplyAsync(batch, stoppingToken).ConfigureAwait(false))
+                    return null;
+                foreach (var item in batch)
+                    applied[item.Partition] = item.Offset;
+                renewed = clock.GetUtcNow();
+            }
+
+            var now = clock.GetUtcNow();
+            if (now - renewed > options.LeaseDuration / 3)
+            {
+                if (!await HoldLeaseAsync(stoppingToken).ConfigureAwait(false))
                 {
-                    object start = offsets.TryGetValue(stream.Queue, out var done) ? done + 1 : "first";
-                    await new StreamConsumer(channel, stream, items.Writer).StartAsync(start, stoppingToken).ConfigureAwait(false);
+                    LogLeaseLost(logger);
+                    return null;
                 }
 
-                LogReading(logger, log.Streams.Count, offsets.Count);
-                var renewed = clock.GetUtcNow();
-                var nextReplayCheck = DateTimeOffset.MinValue;
-                var batch = new List<LogItem>(options.BatchSize);
-                while (true)
-                {
-                    stoppingToken.ThrowIfCancellationRequested();
-                    if (!channel.IsOpen)
-                        throw new InvalidOperationException($"The log channel closed: {channel.CloseReason}");
+                renewed = now;
+            }
 
-                    await NextBatchAsync(items.Reader, batch, stoppingToken).ConfigureAwait(false);
-                    // A consumer started at an offset may be handed the whole chunk that offset sits in.
-                    var fresh = batch.Where(i => !offsets.TryGetValue(i.Stream.Queue, out var applied) || i.Offset > applied).ToList();
-                    if (fresh.Count > 0)
-                    {
-                        if (!await ApplyAsync(fresh, stoppingToken).ConfigureAwait(false))
-                            return;
-                        foreach (var item in fresh)
-                            offsets[item.Stream.Queue] = Math.Max(offsets.GetValueOrDefault(item.Stream.Queue, -1), item.Offset);
-                        renewed = clock.GetUtcNow();
-                    }
-
-                    if (batch.Count > 0)
-                        await channel.BasicAckAsync(batch[^1].DeliveryTag, multiple: true, stoppingToken).ConfigureAwait(false);
-
-                    var now = clock.GetUtcNow();
-                    if (now - renewed > options.LeaseDuration / 3)
-                    {
-                        if (!await HoldLeaseAsync(stoppingToken).ConfigureAwait(false))
-                            return;
-                        renewed = now;
-                    }
-
-                    if (now >= nextReplayCheck)
-                    {
-                        nextReplayCheck = now + ReplayPoll;
-                        if (!await ReplayIfRequestedAsync(connection, offsets, stoppingToken).ConfigureAwait(false))
-                            return;
-                    }
-                }
+            if (now >= nextReplayCheck)
+            {
+                nextReplayCheck = now + ReplayPoll;
+                if (await replays.AnyPendingAsync(stoppingToken).ConfigureAwait(false))
+                    return true;
             }
         }
     }
@@ -128,7 +125,9 @@ public sealed partial class LogIngestWorker(
             wait.CancelAfter(IdleWait);
             try
             {
-                await reader.WaitToReadAsync(wait.Token).ConfigureAwait(false);
+                // False only if the reader stopped without a failure, which it does only when disposed.
+                if (!await reader.WaitToReadAsync(wait.Token).ConfigureAwait(false))
+                    throw new InvalidOperationException("The log reader stopped.");
             }
             catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
             {
@@ -168,80 +167,11 @@ public sealed partial class LogIngestWorker(
         return true;
     }
 
-    /// <summary>Carries out every pending replay at once: the live ingest waits meanwhile, so the rebuilt projections cover exactly
-    /// the records the live ones do (up to the offsets applied so far) and are swapped in, with the lease check, in one
-    /// transaction. False when the lease was lost.</summary>
-    async Task<bool> ReplayIfRequestedAsync(IConnection connection, IReadOnlyDictionary<string, long> offsets, CancellationToken stoppingToken)
+    async Task<Dictionary<LogPartition, long>> LoadOffsetsAsync(CancellationToken stoppingToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<DataPlatformDbContext>();
-        var pending = await db.Replays.Where(r => r.Status == ReplayStatus.Pending).ToListAsync(stoppingToken).ConfigureAwait(false);
-        if (pending.Count == 0)
-            return true;
-
-        LogReplayStarted(logger, pending.Count);
-        var renewed = clock.GetUtcNow();
-        async Task<bool> KeepLeaseAsync()
-        {
-            if (clock.GetUtcNow() - renewed < options.LeaseDuration / 3)
-                return true;
-            renewed = clock.GetUtcNow();
-            return await HoldLeaseAsync(stoppingToken).ConfigureAwait(false);
-        }
-
-        ProjectionDelta projections;
-        long read;
-        try
-        {
-            if (await rebuilder.RebuildAsync(connection, db, offsets, KeepLeaseAsync, stoppingToken).ConfigureAwait(false) is not { } rebuilt)
-            {
-                LogLeaseLost(logger);
-                return false;
-            }
-
-            (projections, read) = rebuilt;
-        }
-        catch (Exception ex) when (ex is TimeoutException or InvalidOperationException)
-        {
-            LogReplayFailed(logger, ex);
-            foreach (var request in pending)
-            {
-                request.Status = ReplayStatus.Failed;
-                request.CompletedAt = clock.GetUtcNow();
-                request.Error = ex.Message.Length > 2000 ? ex.Message[..2000] : ex.Message;
-            }
-
-            await db.SaveChangesAsync(stoppingToken).ConfigureAwait(false);
-            return true;
-        }
-
-        await using var transaction = await db.Database.BeginTransactionAsync(stoppingToken).ConfigureAwait(false);
-        if (!await lease.RenewAsync(db, options.LeaseDuration, stoppingToken).ConfigureAwait(false))
-        {
-            LogLeaseLost(logger);
-            return false;
-        }
-
-        await ProjectionStore.ReplaceAsync(db, projections, stoppingToken).ConfigureAwait(false);
-        foreach (var request in pending)
-        {
-            request.Status = ReplayStatus.Completed;
-            request.CompletedAt = clock.GetUtcNow();
-            request.EventsReplayed = projections.EventsIngested;
-            request.RecordsRead = read;
-        }
-
-        await db.SaveChangesAsync(stoppingToken).ConfigureAwait(false);
-        await transaction.CommitAsync(stoppingToken).ConfigureAwait(false);
-        LogReplayCompleted(logger, read, projections.EventsIngested);
-        return true;
-    }
-
-    async Task<Dictionary<string, long>> LoadOffsetsAsync(CancellationToken stoppingToken)
-    {
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<DataPlatformDbContext>();
-        return await db.StreamOffsets.AsNoTracking().ToDictionaryAsync(o => o.Stream, o => o.Offset, StringComparer.Ordinal, stoppingToken)
+        return await db.PartitionOffsets.AsNoTracking().ToDictionaryAsync(o => new LogPartition(o.Topic, o.Partition), o => o.Offset, stoppingToken)
             .ConfigureAwait(false);
     }
 
@@ -268,23 +198,14 @@ public sealed partial class LogIngestWorker(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Reading the retained log: {Streams} streams, {Resumed} resumed from a stored offset")]
-    static partial void LogReading(ILogger logger, int streams, int resumed);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Reading the domain topics: {Partitions} partitions, {Resumed} resumed from a stored offset")]
+    static partial void LogReading(ILogger logger, int partitions, int resumed);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Log ingest failed; starting over from the stored offsets")]
     static partial void LogIngestFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The ingest lease was taken over by another instance; this one stops reading the log")]
     static partial void LogLeaseLost(ILogger logger);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Replay of {Requests} request(s) started")]
-    static partial void LogReplayStarted(ILogger logger, int requests);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Replay completed: {Read} records read, {Events} distinct events")]
-    static partial void LogReplayCompleted(ILogger logger, long read, long events);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Replay failed")]
-    static partial void LogReplayFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not release the ingest lease")]
     static partial void LogReleaseFailed(ILogger logger, Exception exception);

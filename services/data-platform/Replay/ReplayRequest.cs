@@ -14,7 +14,7 @@ public sealed class ReplayRequest
     /// <summary>Distinct events the rebuilt projections count.</summary>
     public long? EventsReplayed { get; set; }
 
-    /// <summary>Records read from the streams, duplicates included.</summary>
+    /// <summary>Records read from the domain topics, duplicates included.</summary>
     public long? RecordsRead { get; set; }
 
     public string? Error { get; set; }

@@ -44,7 +44,6 @@ public sealed class DashboardFixture : IAsyncLifetime
             {
                 ["Messaging:RetryIntervals:0"] = "00:00:00.050",
                 ["Messaging:RedeliveryIntervals:0"] = "00:00:01",
-                ["Messaging:DelayTiers:0"] = "00:00:01",
             },
             Log = line =>
             {

@@ -17,7 +17,7 @@ public sealed class ResourcesPageTests(DashboardFixture dashboard, ITestOutputHe
         var errors = new List<string>();
         var page = await dashboard.NewPageAsync(errors.Add);
         await page.GotoAsync("/");
-        foreach (var resource in (string[])["messaging", "messaging-1", "messaging-epmd", .. SuiteApp.Services])
+        foreach (var resource in (string[])["messaging", "messaging-1", .. SuiteApp.Services])
         {
             var row = Row(page, resource);
             // The state cell reads "Running" and carries the healthy mark (an unhealthy resource reads "Running (Unhealthy)").

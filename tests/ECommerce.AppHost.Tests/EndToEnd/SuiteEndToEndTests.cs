@@ -22,11 +22,10 @@ public sealed class SuiteEndToEndTests(ITestOutputHelper output)
             {
                 ["Messaging:RetryIntervals:0"] = "00:00:00.050",
                 ["Messaging:RedeliveryIntervals:0"] = "00:00:01",
-                ["Messaging:DelayTiers:0"] = "00:00:01",
             },
         });
         output.WriteLine($"cold start to all healthy: {suite.StartedIn.TotalSeconds:0.0} s");
-        foreach (var resource in (string[])["messaging", "messaging-1", "messaging-epmd", .. SuiteApp.Services])
+        foreach (var resource in (string[])["messaging", "messaging-1", .. SuiteApp.Services])
         {
             var snapshot = suite.Snapshot(resource);
             Assert.Equal(KnownResourceStates.Running, snapshot.State?.Text);

@@ -1,13 +1,14 @@
-using System.Text.Json;
+using System.Text;
+using Confluent.Kafka;
 using ECommerce.Contracts.Coupons;
 using ECommerce.Contracts.Topology;
 using ECommerce.ServiceDefaults.Messaging;
+using ECommerce.ServiceDefaults.Messaging.Kafka;
 using ECommerce.ServiceDefaults.Messaging.Outbox;
-using RabbitMQ.Client;
 
 namespace ECommerce.AppHost.Tests.Suite;
 
-/// <summary>Publishes an issue request onto <c>coupon-issue</c> as the coupon service's outbox relay would, but for a request
+/// <summary>Produces an issue request onto <c>coupon-issue</c> as the coupon service's outbox relay would, but for a request
 /// the coupon service never accepted: its consumer cannot apply it, so it ends as a dead letter.</summary>
 public static class CouponRequestPublisher
 {
@@ -15,21 +16,19 @@ public static class CouponRequestPublisher
     {
         ArgumentNullException.ThrowIfNull(suite);
         ArgumentNullException.ThrowIfNull(message);
-        var broker = BrokerAddress.Parse(await suite.ConnectionStringAsync("messaging")).Primary;
-        var topic = TopicCatalog.Get(Topics.CouponIssue);
-        var row = new OutboxMessage
+        var row = OutboxBatch.Row(message, messageId, DateTimeOffset.UtcNow);
+        using var producer = new ProducerBuilder<string?, byte[]>(KafkaClients.Producer(await suite.ConnectionStringAsync("messaging"), "test"))
+            .SetLogHandler((_, _) => { })
+            .Build();
+        await producer.ProduceAsync(Topics.CouponIssue, new Message<string?, byte[]>
         {
-            Id = messageId,
-            Topic = topic.Name,
-            PartitionKey = MessageCatalog.Describe(typeof(CouponIssueRequested)).PartitionKeyOf(message),
-            MessageType = typeof(CouponIssueRequested).FullName!,
-            Body = JsonSerializer.Serialize(message, MessageJson.Options),
-            CreatedAt = DateTimeOffset.UtcNow,
-        };
-        var (body, properties) = OutboxEnvelope.Create(row, OutboxEnvelope.DestinationAddress(broker, topic), null, DateTime.UtcNow);
-        await using var connection = await new ConnectionFactory { Uri = broker }.CreateConnectionAsync();
-        await using var channel = await connection.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true,
-            publisherConfirmationTrackingEnabled: true));
-        await channel.BasicPublishAsync(topic.Name, row.PartitionKey!, mandatory: true, properties, body);
+            Key = row.PartitionKey,
+            Value = OutboxEnvelope.Serialize(row, new Uri($"topic:{Topics.CouponIssue}"), null, DateTime.UtcNow),
+            Headers = new Headers
+            {
+                { KafkaHeaders.MessageId, Encoding.UTF8.GetBytes(messageId.ToString()) },
+                { KafkaHeaders.MessageType, Encoding.UTF8.GetBytes(row.MessageType) },
+            },
+        });
     }
 }

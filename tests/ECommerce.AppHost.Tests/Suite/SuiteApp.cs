@@ -42,14 +42,15 @@ public sealed class SuiteApp : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         var started = DateTime.UtcNow;
         var dataDirectory = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "ecommerce-suite-" + Guid.NewGuid().ToString("N")[..12])).FullName;
-        // The suite's ports are offsets from the base, the broker's nodes up to +40.
+        // The suite's ports are offsets from the base, the broker's nodes up to +31.
         var portBase = FreePort.NextBlock(50);
         string[] args =
         [
             Setting("AppHost:PortBase", portBase.ToString(CultureInfo.InvariantCulture)),
             Setting("AppHost:DataDirectory", dataDirectory),
             Setting("AppHost:UsePostgres", options.Postgres ? "true" : "false"),
-            Setting("AppHost:RabbitMqNodes", options.BrokerNodes.ToString(CultureInfo.InvariantCulture)),
+            Setting("AppHost:KafkaNodes", options.BrokerNodes.ToString(CultureInfo.InvariantCulture)),
+            Setting("AppHost:Replicas", options.Replicas.ToString(CultureInfo.InvariantCulture)),
             // The test's own environment must not point the suite at some other broker.
             Setting("ConnectionStrings:messaging", string.Empty),
             .. options.Configuration.Select(kv => Setting(kv.Key, kv.Value)),

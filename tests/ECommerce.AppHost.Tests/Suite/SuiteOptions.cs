@@ -5,8 +5,11 @@ public sealed record SuiteOptions
     /// <summary>Run PostgreSQL with a database per service instead of SQLite files.</summary>
     public bool Postgres { get; init; }
 
-    /// <summary>Broker nodes: 1, or 3 for a cluster.</summary>
+    /// <summary>Kafka nodes: 1, or 3 for a cluster.</summary>
     public int BrokerNodes { get; init; } = 1;
+
+    /// <summary>Instances of each service.</summary>
+    public int Replicas { get; init; } = 1;
 
     /// <summary>Start the Aspire dashboard (Aspire.Hosting.Testing leaves it out unless asked).</summary>
     public bool Dashboard { get; init; }

@@ -23,7 +23,6 @@ public sealed class DataPlatformHost : IAsyncDisposable
     readonly TempDirectory _directory;
     readonly WebApplication _app;
     long _nextOffset;
-    ulong _nextTag = 1;
 
     DataPlatformHost(TempDirectory directory, WebApplication app)
     {
@@ -48,23 +47,17 @@ public sealed class DataPlatformHost : IAsyncDisposable
         return new DataPlatformHost(directory, app);
     }
 
-    /// <summary>A record of <paramref name="message"/> at the next offset of its topic's first stream.</summary>
+    /// <summary>A record of <paramref name="message"/> at the next offset of its topic's first partition.</summary>
     public LogItem Record(object message, Guid messageId)
     {
         var descriptor = MessageCatalog.Describe(message.GetType());
-        var stream = new LogStream(descriptor.Topic.Name, descriptor.Topic.IsKeyed ? 0 : null);
-        var offset = _nextOffset++;
-        return new LogItem(_nextTag++, stream, offset,
-            new LogRecord(stream, offset, messageId, message, JsonSerializer.Serialize(message, message.GetType(), MessageJson.Options),
+        return new LogItem(new LogPartition(descriptor.Topic.Name, 0), _nextOffset++,
+            new LogRecord(messageId, message, JsonSerializer.Serialize(message, message.GetType(), MessageJson.Options),
                 descriptor.PartitionKeyOf(message), DateTimeOffset.UtcNow, null), null);
     }
 
-    public LogItem Poison(string topic)
-    {
-        var stream = new LogStream(topic, null);
-        var offset = _nextOffset++;
-        return new LogItem(_nextTag++, stream, offset, null, new LogPoison(stream, offset, null, null, "broken", "{}", null, null));
-    }
+    public LogItem Poison(string topic) =>
+        new(new LogPartition(topic, 0), _nextOffset++, null, new LogPoison(null, null, "broken", "{}", null, null));
 
     /// <summary>Applies one batch in its own transaction; returns the new events it added.</summary>
     public async Task<int> ApplyAsync(params LogItem[] items)

@@ -15,7 +15,7 @@ using Xunit;
 namespace ECommerce.Component.Tests.DataPlatform;
 
 /// <summary>The ingest of log batches: each event stored once per message id, the projections moved in the same transaction
-/// (so a duplicate changes nothing), poison records kept as dead letters, stream offsets advanced.</summary>
+/// (so a duplicate changes nothing), poison records kept as dead letters, partition offsets advanced.</summary>
 public sealed class DataPlatformIngestTests
 {
     static readonly Uri Stats = new("/api/stats", UriKind.Relative);
@@ -44,7 +44,8 @@ public sealed class DataPlatformIngestTests
             Assert.Equal(descriptor.Topic.Name, entry.GetProperty("topic").GetString());
             Assert.Equal(message.GetType().Name, entry.GetProperty("messageType").GetString());
             Assert.Equal(descriptor.PartitionKeyOf(message), entry.GetProperty("key").GetString());
-            Assert.Equal(descriptor.Topic.IsKeyed ? JsonValueKind.Number : JsonValueKind.Null, entry.GetProperty("partition").ValueKind);
+            // Every Kafka record has a partition, on an unkeyed topic too; only a keyed one has a key.
+            Assert.Equal(0, entry.GetProperty("partition").GetInt32());
         }
 
         Assert.Equal(TopicCatalog.All.Where(t => !t.IsCommandChannel).Select(t => t.Name).Order(StringComparer.Ordinal),
@@ -82,7 +83,7 @@ public sealed class DataPlatformIngestTests
     }
 
     [Fact]
-    public async Task A_poison_record_becomes_a_dead_letter_and_every_stream_offset_advances()
+    public async Task A_poison_record_becomes_a_dead_letter_and_every_partition_offset_advances()
     {
         await using var host = await DataPlatformHost.StartAsync();
         var issued = host.Record(new CouponIssued(Guid.NewGuid(), Guid.NewGuid(), 1, Guid.NewGuid(), 1, DateTimeOffset.UtcNow), Guid.NewGuid());
@@ -91,10 +92,10 @@ public sealed class DataPlatformIngestTests
         Assert.Equal(1, await host.ApplyAsync(issued, poison));
 
         var deadLetters = (await host.Client.GetFromJsonAsync<JsonElement>(new Uri("/ops/dead-letters", UriKind.Relative))).EnumerateArray().ToList();
-        Assert.Equal(poison.Stream.Queue, Assert.Single(deadLetters).GetProperty("queue").GetString());
-        var offsets = await host.QueryAsync(db => db.StreamOffsets.ToDictionaryAsync(o => o.Stream, o => o.Offset));
-        Assert.Equal(issued.Offset, offsets[issued.Stream.Queue]);
-        Assert.Equal(poison.Offset, offsets[poison.Stream.Queue]);
+        Assert.Equal(poison.Partition.Name, Assert.Single(deadLetters).GetProperty("queue").GetString());
+        var offsets = await host.QueryAsync(db => db.PartitionOffsets.ToDictionaryAsync(o => $"{o.Topic}/{o.Partition}", o => o.Offset));
+        Assert.Equal(issued.Offset, offsets[issued.Partition.Name]);
+        Assert.Equal(poison.Offset, offsets[poison.Partition.Name]);
         Assert.Equal(1, (await host.Client.GetFromJsonAsync<JsonElement>(Stats)).GetProperty("eventsIngested").GetInt64());
     }
 
@@ -122,7 +123,7 @@ public sealed class DataPlatformIngestTests
             after = page[^1].GetProperty("sequence").GetInt64();
         }
 
-        Assert.Equal(items.Where(i => i.Stream.Topic == Topics.CouponIssue).Select(i => i.Record!.MessageId), seen);
+        Assert.Equal(items.Where(i => i.Partition.Topic == Topics.CouponIssue).Select(i => i.Record!.MessageId), seen);
     }
 
     static async Task<List<(Guid, long, decimal)>> TopAsync(DataPlatformHost host, string uri) =>

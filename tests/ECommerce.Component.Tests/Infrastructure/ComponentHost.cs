@@ -5,7 +5,7 @@ using ECommerce.Contracts.Topology;
 using ECommerce.ServiceDefaults.Messaging;
 using ECommerce.ServiceDefaults.Messaging.DeadLetters;
 using ECommerce.ServiceDefaults.Messaging.Outbox;
-using ECommerce.ServiceDefaults.Messaging.Topology;
+using ECommerce.ServiceDefaults.Messaging.Kafka;
 using ECommerce.ServiceDefaults.Persistence;
 using MassTransit;
 using MassTransit.Testing;
@@ -32,11 +32,11 @@ public sealed class ComponentHost : IAsyncDisposable
         DatabasePath = databasePath;
     }
 
-    /// <summary>The group's queue of the keyed <c>balance-activity</c> topic, consumed by <see cref="LedgerConsumer"/>.</summary>
-    public static string LedgerQueue { get; } = TopologyNames.GroupQueue(Group, Topics.BalanceActivity, null);
+    /// <summary>The group's endpoint of the keyed <c>balance-activity</c> topic, consumed by <see cref="LedgerConsumer"/>.</summary>
+    public static string LedgerQueue { get; } = $"{Group}.{Topics.BalanceActivity}";
 
-    /// <summary>The group's queue of the unkeyed <c>order-completed</c> topic, consumed by <see cref="OrderLogConsumer"/>.</summary>
-    public static string OrderLogQueue { get; } = TopologyNames.GroupQueue(Group, Topics.OrderCompleted, null);
+    /// <summary>The group's endpoint of the unkeyed <c>order-completed</c> topic, consumed by <see cref="OrderLogConsumer"/>.</summary>
+    public static string OrderLogQueue { get; } = $"{Group}.{Topics.OrderCompleted}";
 
     public string DatabasePath { get; }
 
@@ -78,9 +78,16 @@ public sealed class ComponentHost : IAsyncDisposable
         if (Environment.GetEnvironmentVariable("COMPONENT_TEST_LOGS") == "1")
             Microsoft.Extensions.Logging.ConsoleLoggerExtensions.AddSimpleConsole(builder.Logging, o => o.TimestampFormat = "HH:mm:ss.fff ");
         builder.AddPersistence<ComponentDbContext>(ServiceName);
-        builder.AddMessaging(Group, m => m
-            .Consume<LedgerConsumer>(Topics.BalanceActivity)
-            .Consume<OrderLogConsumer>(Topics.OrderCompleted));
+        builder.AddMessaging(ServiceName, x => x.AddRider(rider =>
+        {
+            rider.AddConsumer<LedgerConsumer>();
+            rider.AddConsumer<OrderLogConsumer>();
+            rider.UsingKafka((context, k) =>
+            {
+                k.TopicEndpoint(Topics.BalanceActivity, Group, e => e.ConfigureConsumer<LedgerConsumer>(context));
+                k.TopicEndpoint(Topics.OrderCompleted, Group, e => e.ConfigureConsumer<OrderLogConsumer>(context));
+            });
+        }));
         builder.Services.AddSingleton<ConsumerFaults>();
         builder.Services.AddSingleton<DuplicateGate>();
         builder.Services.AddObservingTestHarness();

@@ -16,7 +16,7 @@ public sealed class MessagingOptionsTests
             ["Messaging:RetryIntervals:0"] = "00:00:00.010",
             ["Messaging:RetryIntervals:1"] = "00:00:00.020",
             ["Messaging:RedeliveryIntervals:0"] = "00:00:02",
-            ["Messaging:DelayTiers:0"] = "00:00:02",
+            ["Messaging:LogRetention"] = "1.00:00:00",
             ["Messaging:DefaultPartitions"] = "2",
         });
 
@@ -24,7 +24,7 @@ public sealed class MessagingOptionsTests
 
         Assert.Equal([TimeSpan.FromMilliseconds(10), TimeSpan.FromMilliseconds(20)], options.RetryIntervals);
         Assert.Equal([TimeSpan.FromSeconds(2)], options.RedeliveryIntervals);
-        Assert.Equal([TimeSpan.FromSeconds(2)], options.DelayTiers);
+        Assert.Equal(TimeSpan.FromDays(1), options.LogRetention);
         Assert.Equal(2, options.DefaultPartitions);
     }
 
@@ -37,7 +37,7 @@ public sealed class MessagingOptionsTests
         Assert.Equal(MessagingTransport.InMemory, options.Transport);
         Assert.Equal(defaults.RetryIntervals, options.RetryIntervals);
         Assert.Equal(defaults.RedeliveryIntervals, options.RedeliveryIntervals);
-        Assert.Equal(defaults.DelayTiers, options.DelayTiers);
+        Assert.Equal(defaults.LogRetention, options.LogRetention);
     }
 
     static IConfigurationSection Configuration(Dictionary<string, string?> values) =>

@@ -1,0 +1,71 @@
+using Confluent.Kafka;
+using Microsoft.Extensions.Logging;
+
+namespace ECommerce.ServiceDefaults.Messaging.Kafka;
+
+/// <summary>How every Kafka client of the suite is configured.</summary>
+public static partial class KafkaClients
+{
+    /// <summary>An idempotent producer (<c>acks=all</c>, at most five requests in flight, so a partition's records are
+    /// written once each and in order even across retries) that never gives a record up: a delivery waits for the broker
+    /// however long it is away, instead of failing a record while later records of its key succeed. Keys go to the
+    /// partition Java clients pick for them (murmur2).</summary>
+    public static ProducerConfig Producer(string bootstrapServers, string clientId) => new()
+    {
+        BootstrapServers = bootstrapServers,
+        ClientId = clientId,
+        EnableIdempotence = true,
+        Acks = Acks.All,
+        MaxInFlight = 5,
+        MessageTimeoutMs = 0,
+        Partitioner = Partitioner.Murmur2Random,
+        LingerMs = 2,
+        BatchNumMessages = 10_000,
+        SocketKeepaliveEnable = true,
+        ReconnectBackoffMaxMs = 1000,
+    };
+
+    /// <summary>A member of a consumer group on the group protocol of KIP-848 (the broker assigns partitions and times the
+    /// heartbeats), offsets committed only by the application, after the records' effects committed.</summary>
+    public static ConsumerConfig Consumer(string bootstrapServers, string groupId, string clientId) => new()
+    {
+        BootstrapServers = bootstrapServers,
+        GroupId = groupId,
+        ClientId = clientId,
+        GroupProtocol = GroupProtocol.Consumer,
+        EnableAutoCommit = false,
+        EnableAutoOffsetStore = false,
+        AutoOffsetReset = AutoOffsetReset.Earliest,
+        EnablePartitionEof = false,
+        // A record handled for longer than this (a database outage outlasting every retry) makes the member leave the group;
+        // its partitions go to another and are handled again from the last commit, which the inboxes make harmless.
+        MaxPollIntervalMs = 300_000,
+        FetchWaitMaxMs = 50,
+        SocketKeepaliveEnable = true,
+        ReconnectBackoffMaxMs = 1000,
+    };
+
+    public static AdminClientConfig Admin(string bootstrapServers) => new()
+    {
+        BootstrapServers = bootstrapServers,
+        SocketTimeoutMs = 10_000,
+    };
+
+    /// <summary>librdkafka's own log, into the host's logging: warnings and errors as such, the rest at debug.</summary>
+    public static void Log(ILogger logger, LogMessage message)
+    {
+        ArgumentNullException.ThrowIfNull(logger);
+        ArgumentNullException.ThrowIfNull(message);
+        var level = message.Level switch
+        {
+            SyslogLevel.Emergency or SyslogLevel.Alert or SyslogLevel.Critical or SyslogLevel.Error => LogLevel.Error,
+            SyslogLevel.Warning => LogLevel.Warning,
+            SyslogLevel.Notice or SyslogLevel.Info => LogLevel.Debug,
+            _ => LogLevel.Trace,
+        };
+        LogClient(logger, level, message.Name, message.Facility, message.Message);
+    }
+
+    [LoggerMessage("{Client} {Facility}: {Message}")]
+    static partial void LogClient(ILogger logger, LogLevel level, string client, string facility, string message);
+}

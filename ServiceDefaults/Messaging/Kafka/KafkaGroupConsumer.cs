@@ -1,0 +1,333 @@
+using System.Diagnostics;
+using Confluent.Kafka;
+using ECommerce.Contracts.Topology;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace ECommerce.ServiceDefaults.Messaging.Kafka;
+
+/// <summary>One member of a consumer group: reads the group's topics, its retry topics and its dead-letter topic, and hands
+/// each assigned partition to a <see cref="PartitionWorker"/> of its own, so a partition is handled in order, one record at a
+/// time, while partitions proceed in parallel. Offsets are committed from what the workers finished (their effects
+/// committed), every <see cref="MessagingOptions.CommitInterval"/> and when a partition is taken away. A partition whose
+/// buffer is full is paused until its worker catches up. The group protocol is KIP-848's: the broker assigns partitions
+/// incrementally, so a member joining or leaving moves only the partitions that change hands.</summary>
+internal sealed partial class KafkaGroupConsumer
+{
+    static readonly TimeSpan PollTimeout = TimeSpan.FromMilliseconds(100);
+    static readonly TimeSpan RevokePatience = TimeSpan.FromSeconds(30);
+
+    readonly string _bootstrap;
+    readonly MessagingOptions _options;
+    readonly string _group;
+    readonly Dictionary<string, DispatchEndpoint> _byTopic;
+    readonly Dictionary<string, DispatchEndpoint> _byOrigin;
+    readonly IServiceScopeFactory _scopes;
+    readonly TimeProvider _clock;
+    readonly ILogger _logger;
+    readonly Dictionary<TopicPartition, PartitionWorker> _workers = [];
+    readonly CancellationTokenSource _stopping = new();
+    readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    FailurePolicy? _failures;
+    KafkaDeadLetterRecorder? _deadLetters;
+    volatile IReadOnlyList<(string Topic, int Partition)> _assignment = [];
+
+    public KafkaGroupConsumer(string bootstrap, MessagingOptions options, string group, IReadOnlyList<DispatchEndpoint> endpoints,
+        IServiceScopeFactory scopes, TimeProvider clock, ILogger<KafkaGroupConsumer> logger)
+    {
+        _bootstrap = bootstrap;
+        _options = options;
+        _group = group;
+        _byTopic = endpoints.ToDictionary(e => KafkaNames.Topic(options, e.Topic), StringComparer.Ordinal);
+        _byOrigin = endpoints.ToDictionary(e => e.Topic, StringComparer.Ordinal);
+        _scopes = scopes;
+        _clock = clock;
+        _logger = logger;
+        ClientId = $"{group}-{Environment.MachineName}-{Environment.ProcessId}";
+    }
+
+    public string Group => _group;
+
+    /// <summary>Every topic the member reads (with the suite's prefix): the group's topics, retry topics and dead-letter topic.</summary>
+    public IReadOnlySet<string> Topics => _byTopic.Keys.Concat(KafkaNames.FailureTopics(_options, _group)).ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>This member's client id, as the group's description and <c>/ops/consumers</c> show it.</summary>
+    public string ClientId { get; }
+
+    /// <summary>The partitions this member owns (topics without the suite's prefix).</summary>
+    public IReadOnlyList<(string Topic, int Partition)> Assignment => _assignment;
+
+    /// <summary>Why the loop stopped, if it failed.</summary>
+    public Exception? Fault { get; private set; }
+
+    public void Start()
+    {
+        var thread = new Thread(Run) { IsBackground = true, Name = $"kafka-{_group}" };
+        thread.Start();
+    }
+
+    /// <summary>Finishes the records in hand, commits, leaves the group.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        await _stopped.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    void Run()
+    {
+        try
+        {
+            EnsureTopics();
+            _failures = new FailurePolicy(_options, _group, ServiceProducer(), _clock, _logger);
+            _deadLetters = new KafkaDeadLetterRecorder(_scopes, _group, _clock);
+            Consume();
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+            // Stopped before it began.
+        }
+#pragma warning disable CA1031 // Reported through the health check: the service turns unhealthy instead of crashing.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            Fault = e;
+            LogLoopFailed(_logger, _group, e);
+        }
+        finally
+        {
+            _stopped.TrySetResult();
+        }
+    }
+
+    IProducer<string?, byte[]> ServiceProducer()
+    {
+        using var scope = _scopes.CreateScope();
+        return scope.ServiceProvider.GetRequiredService<KafkaProducer>().Producer;
+    }
+
+    /// <summary>Creates what is missing of the topics this member reads (on a broker the AppHost prepared, nothing).</summary>
+    void EnsureTopics()
+    {
+        var delay = TimeSpan.FromMilliseconds(200);
+        while (true)
+        {
+            try
+            {
+                KafkaTopics.EnsureGroupAsync(_bootstrap, _options, _group, _byOrigin.Keys, _stopping.Token).GetAwaiter().GetResult();
+                return;
+            }
+            catch (KafkaException e)
+            {
+                LogTopicsNotReady(_logger, _group, e.Error.Reason);
+                _stopping.Token.WaitHandle.WaitOne(delay);
+                _stopping.Token.ThrowIfCancellationRequested();
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
+            }
+        }
+    }
+
+    void Consume()
+    {
+        using var consumer = new ConsumerBuilder<string?, byte[]>(KafkaClients.Consumer(_bootstrap, KafkaNames.Group(_options, _group), ClientId))
+            .SetLogHandler((_, message) => KafkaClients.Log(_logger, message))
+            .SetErrorHandler((_, error) => LogConsumerError(_logger, _group, error.Code, error.Reason))
+            .SetPartitionsAssignedHandler((_, partitions) => Assigned(partitions))
+            .SetPartitionsRevokedHandler((c, partitions) => Revoked(c, partitions.Select(p => p.TopicPartition)))
+            .SetPartitionsLostHandler((_, partitions) => Lost(partitions.Select(p => p.TopicPartition)))
+            .Build();
+        var topics = _byTopic.Keys.Concat(_failures!.RetryTiers.Keys).Append(_failures.DeadLetterTopic).ToList();
+        consumer.Subscribe(topics);
+        LogSubscribed(_logger, _group, ClientId, string.Join(", ", topics));
+
+        var nextCommit = _clock.GetTimestamp();
+        while (!_stopping.IsCancellationRequested)
+        {
+            try
+            {
+                var record = consumer.Consume(PollTimeout);
+                if (record is not null)
+                    Route(consumer, record);
+            }
+            catch (ConsumeException e)
+            {
+                LogConsumeFailed(_logger, _group, e.Error.Code, e.Error.Reason);
+                if (e.Error.IsFatal)
+                    throw;
+            }
+
+            ResumeDrained(consumer);
+            if (_clock.GetElapsedTime(nextCommit) >= _options.CommitInterval)
+            {
+                Commit(consumer, _workers.Values);
+                nextCommit = _clock.GetTimestamp();
+            }
+        }
+
+        // Leaving: the records in hand finish and are committed, the rest is the next owner's.
+        Revoked(consumer, _workers.Keys.ToList());
+        consumer.Close();
+    }
+
+    void Route(IConsumer<string?, byte[]> consumer, ConsumeResult<string?, byte[]> record)
+    {
+        if (!_workers.TryGetValue(record.TopicPartition, out var worker))
+            return;
+        if (worker.Paused || (worker.NextOffset >= 0 && record.Offset.Value < worker.NextOffset))
+            return;
+        if (worker.TryEnqueue(record))
+        {
+            worker.NextOffset = record.Offset.Value + 1;
+            return;
+        }
+
+        // Full: stop fetching this partition until its worker has caught up; the record is fetched again on resume.
+        consumer.Pause([record.TopicPartition]);
+        worker.Paused = true;
+        worker.ResumeAt = record.Offset.Value;
+    }
+
+    void ResumeDrained(IConsumer<string?, byte[]> consumer)
+    {
+        foreach (var worker in _workers.Values)
+        {
+            if (!worker.Paused || worker.Buffered > worker.Capacity / 2)
+                continue;
+            worker.Paused = false;
+            consumer.Seek(new TopicPartitionOffset(worker.Partition, worker.ResumeAt));
+            consumer.Resume([worker.Partition]);
+        }
+    }
+
+    void Assigned(IEnumerable<TopicPartition> partitions)
+    {
+        foreach (var partition in partitions)
+        {
+            if (_workers.ContainsKey(partition))
+                continue;
+            _workers[partition] = new PartitionWorker(partition, Math.Max(1, _options.PartitionBuffer), Handler(partition.Topic), _logger);
+        }
+
+        PublishAssignment();
+    }
+
+    /// <summary>The partitions go to another member: each worker finishes the record in hand, and what finished is committed
+    /// before the partition is released, so the next owner starts right after it.</summary>
+    void Revoked(IConsumer<string?, byte[]> consumer, IEnumerable<TopicPartition> partitions)
+    {
+        var leaving = partitions.Where(_workers.ContainsKey).Select(p => _workers[p]).ToList();
+        if (leaving.Count == 0)
+            return;
+        Task.WhenAll(leaving.Select(w => w.StopAsync(RevokePatience))).GetAwaiter().GetResult();
+        Commit(consumer, leaving);
+        foreach (var worker in leaving)
+            _workers.Remove(worker.Partition);
+        PublishAssignment();
+    }
+
+    /// <summary>The partitions were taken away without a revocation (this member was considered dead): another member owns
+    /// them already, so nothing may be committed for them; the records in hand are abandoned and read again there.</summary>
+    void Lost(IEnumerable<TopicPartition> partitions)
+    {
+        foreach (var partition in partitions)
+        {
+            if (_workers.Remove(partition, out var worker))
+                worker.Abandon();
+        }
+
+        PublishAssignment();
+    }
+
+    void Commit(IConsumer<string?, byte[]> consumer, IEnumerable<PartitionWorker> workers)
+    {
+        var due = workers.Where(w => w.Done >= 0 && w.Done + 1 > w.Committed).ToList();
+        if (due.Count == 0)
+            return;
+        var offsets = due.Select(w => (Worker: w, Offset: w.Done + 1)).ToList();
+        try
+        {
+            consumer.Commit(offsets.Select(o => new TopicPartitionOffset(o.Worker.Partition, o.Offset)));
+            foreach (var (worker, offset) in offsets)
+                worker.Committed = offset;
+        }
+        catch (KafkaException e)
+        {
+            // Committed again at the next interval; a partition lost meanwhile is read again from its last commit, which
+            // the inboxes make harmless.
+            LogCommitFailed(_logger, _group, e.Error.Code, e.Error.Reason);
+        }
+    }
+
+    void PublishAssignment()
+    {
+        var prefix = _options.TopicPrefix.Length;
+        _assignment = _workers.Keys
+            .Select(p => (Topic: p.Topic[prefix..], Partition: p.Partition.Value))
+            .OrderBy(p => p.Topic, StringComparer.Ordinal).ThenBy(p => p.Partition).ToList();
+        LogAssignment(_logger, _group, ClientId, string.Join(", ", _assignment.Select(p => $"{p.Topic}[{p.Partition}]")));
+    }
+
+    Func<ConsumeResult<string?, byte[]>, CancellationToken, Task> Handler(string topic)
+    {
+        var failures = _failures!;
+        if (topic == failures.DeadLetterTopic)
+            return (record, ct) => _deadLetters!.RecordAsync(record, ct);
+        if (failures.RetryTiers.TryGetValue(topic, out var tier))
+        {
+            return async (record, ct) =>
+            {
+                await failures.WaitUntilDueAsync(record, ct).ConfigureAwait(false);
+                var origin = KafkaHeaders.Get(record.Message.Headers, KafkaHeaders.OriginTopic);
+                if (origin is null || !_byOrigin.TryGetValue(origin, out var endpoint))
+                {
+                    await failures.ForwardAsync(record, origin ?? topic, failures.RetryTiers.Count,
+                        new InvalidOperationException($"No topic endpoint of group '{_group}' takes records from '{origin}'."), ct).ConfigureAwait(false);
+                    return;
+                }
+
+                await DispatchAsync(record, endpoint, tier, ct).ConfigureAwait(false);
+            };
+        }
+
+        var own = _byTopic[topic];
+        return (record, ct) => own.Accepts(KafkaHeaders.Get(record.Message.Headers, KafkaHeaders.MessageType))
+            ? DispatchAsync(record, own, 0, ct)
+            : Task.CompletedTask;
+    }
+
+    /// <summary>Dispatches into the endpoint's consumers and sagas; a failure left after the in-process retries goes on to the
+    /// next redelivery tier (or the dead letters), and the partition moves on.</summary>
+    async Task DispatchAsync(ConsumeResult<string?, byte[]> record, DispatchEndpoint endpoint, int attempt, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await endpoint.Dispatcher.Dispatch(record.Message.Value, KafkaHeaders.ToTransportHeaders(record.Message.Headers), cancellationToken,
+                record.TopicPartitionOffset).ConfigureAwait(false);
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            Activity.Current?.SetStatus(ActivityStatusCode.Error, e.Message);
+            await _failures!.ForwardAsync(record, endpoint.Topic, attempt, e, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    [LoggerMessage(LogLevel.Information, "Consumer group {Group}: member {ClientId} subscribed to {Topics}")]
+    static partial void LogSubscribed(ILogger logger, string group, string clientId, string topics);
+
+    [LoggerMessage(LogLevel.Information, "Consumer group {Group}: member {ClientId} owns {Partitions}")]
+    static partial void LogAssignment(ILogger logger, string group, string clientId, string partitions);
+
+    [LoggerMessage(LogLevel.Warning, "Consumer group {Group}: topics not ready ({Reason}); trying again")]
+    static partial void LogTopicsNotReady(ILogger logger, string group, string reason);
+
+    [LoggerMessage(LogLevel.Warning, "Consumer group {Group}: {Code} {Reason}")]
+    static partial void LogConsumerError(ILogger logger, string group, ErrorCode code, string reason);
+
+    [LoggerMessage(LogLevel.Warning, "Consumer group {Group}: consume failed, {Code} {Reason}")]
+    static partial void LogConsumeFailed(ILogger logger, string group, ErrorCode code, string reason);
+
+    [LoggerMessage(LogLevel.Debug, "Consumer group {Group}: commit failed, {Code} {Reason}")]
+    static partial void LogCommitFailed(ILogger logger, string group, ErrorCode code, string reason);
+
+    [LoggerMessage(LogLevel.Error, "Consumer group {Group}: the consumer loop stopped")]
+    static partial void LogLoopFailed(ILogger logger, string group, Exception exception);
+}

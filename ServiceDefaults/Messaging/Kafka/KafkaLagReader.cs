@@ -1,0 +1,69 @@
+using Confluent.Kafka;
+using Confluent.Kafka.Admin;
+using ECommerce.ServiceDefaults.Ops;
+
+namespace ECommerce.ServiceDefaults.Messaging.Kafka;
+
+/// <summary>Lag per group, topic and partition: the partition's end offset minus the group's committed offset (all of it
+/// when nothing is committed yet), with the member that owns the partition now, as the broker reports them.</summary>
+internal sealed class KafkaLagReader(string bootstrapServers, MessagingOptions options, IKafkaRiderAccessor rider) : IConsumerLagReader, IDisposable
+{
+    readonly IAdminClient _admin = new AdminClientBuilder(KafkaClients.Admin(bootstrapServers)).SetLogHandler((_, _) => { }).Build();
+
+    public async Task<List<ConsumerLag>> ReadAsync(CancellationToken cancellationToken)
+    {
+        var result = new List<ConsumerLag>();
+        foreach (var group in rider.Groups)
+        {
+            var groupId = KafkaNames.Group(options, group.Group);
+            var topics = group.Topics;
+            var metadata = _admin.GetMetadata(TimeSpan.FromSeconds(5));
+            var partitions = metadata.Topics.Where(t => topics.Contains(t.Topic))
+                .SelectMany(t => t.Partitions.Select(p => new TopicPartition(t.Topic, p.PartitionId))).ToList();
+            if (partitions.Count == 0)
+                continue;
+
+            var committed = (await _admin.ListConsumerGroupOffsetsAsync([new ConsumerGroupTopicPartitions(groupId, partitions)]).ConfigureAwait(false))
+                .SelectMany(g => g.Partitions)
+                .ToDictionary(p => p.TopicPartition, p => p.Offset.Value);
+            var ends = (await _admin.ListOffsetsAsync(partitions.Select(p => new TopicPartitionOffsetSpec { TopicPartition = p, OffsetSpec = OffsetSpec.Latest() }))
+                    .ConfigureAwait(false))
+                .ResultInfos.ToDictionary(r => r.TopicPartitionOffsetError.TopicPartition, r => r.TopicPartitionOffsetError.Offset.Value);
+            var owners = await OwnersAsync(groupId).ConfigureAwait(false);
+            var prefix = options.TopicPrefix.Length;
+            foreach (var partition in partitions.OrderBy(p => p.Topic, StringComparer.Ordinal).ThenBy(p => p.Partition.Value))
+            {
+                var end = ends.GetValueOrDefault(partition, 0);
+                var position = committed.TryGetValue(partition, out var offset) && offset >= 0 ? offset : (long?)null;
+                var lag = Math.Max(0, end - (position ?? 0));
+                owners.TryGetValue(partition, out var owner);
+                result.Add(new ConsumerLag(group.Group, partition.Topic[prefix..], partition.Partition.Value, null, lag, null, owner is null ? 0 : 1,
+                    null, position, end, owner));
+            }
+        }
+
+        return result;
+    }
+
+    async Task<Dictionary<TopicPartition, string>> OwnersAsync(string groupId)
+    {
+        var owners = new Dictionary<TopicPartition, string>();
+        try
+        {
+            var description = await _admin.DescribeConsumerGroupsAsync([groupId]).ConfigureAwait(false);
+            foreach (var member in description.ConsumerGroupDescriptions.SelectMany(g => g.Members))
+            {
+                foreach (var partition in member.Assignment?.TopicPartitions ?? [])
+                    owners[partition] = member.ClientId;
+            }
+        }
+        catch (KafkaException)
+        {
+            // Ownership is a nicety of the report; lag stands without it.
+        }
+
+        return owners;
+    }
+
+    public void Dispose() => _admin.Dispose();
+}

@@ -1,0 +1,10 @@
+using MassTransit;
+
+namespace ECommerce.ServiceDefaults.Messaging.Kafka;
+
+/// <summary>One <see cref="IKafkaFactoryConfigurator.TopicEndpoint"/> as declared.</summary>
+internal sealed record KafkaTopicEndpoint(string Topic, string Group, Action<IReceiveEndpointConfigurator> Configure)
+{
+    /// <summary>The receive endpoint's name (also the in-memory transport's queue).</summary>
+    public string Name => $"{Group}.{Topic}";
+}

@@ -1,0 +1,92 @@
+using Confluent.Kafka;
+using Confluent.Kafka.Admin;
+using ECommerce.Contracts.Topology;
+using ECommerce.ServiceDefaults.Messaging;
+using ECommerce.ServiceDefaults.Messaging.Kafka;
+
+namespace ECommerce.DataPlatform.Log;
+
+/// <summary>The retained log: every partition of every domain topic on Kafka, which keeps its records for
+/// <c>Messaging:LogRetention</c> whether or not they were read. The data platform reads it without a consumer group: it
+/// assigns itself every partition and keeps its positions in its own database, in the transactions that apply the records,
+/// which offsets committed to Kafka could not join.</summary>
+public sealed class DomainLog(string bootstrapServers, MessagingOptions messaging, ILogger<DomainLog> logger)
+{
+    static readonly TimeSpan MetadataTimeout = TimeSpan.FromSeconds(10);
+
+    readonly string _clientId = $"data-platform-{Environment.MachineName}-{Environment.ProcessId}";
+
+    /// <summary>The domain topics (the command channels are work queues, not part of the log).</summary>
+    public static IReadOnlyList<string> Topics { get; } = TopicCatalog.All.Where(t => !t.IsCommandChannel).Select(t => t.Name).ToList();
+
+    /// <summary>Every partition of every domain topic, as the brokers report them. A topic the broker lacks is created (with
+    /// the rest of the suite's topics, idempotently) rather than waited for, as the services' consumers create theirs: the
+    /// data platform may be the first to start against a broker nobody prepared. Partition counts are fixed when a topic is
+    /// created (more would remap keys), so they are read once per reading session.</summary>
+    public async Task<IReadOnlyList<LogPartition>> PartitionsAsync(CancellationToken cancellationToken)
+    {
+        using var admin = Admin();
+        var metadata = admin.GetMetadata(MetadataTimeout);
+        if (Topics.Any(t => Find(metadata, t) is null))
+        {
+            await KafkaTopics.EnsureAsync(bootstrapServers, messaging, cancellationToken).ConfigureAwait(false);
+            metadata = admin.GetMetadata(MetadataTimeout);
+        }
+
+        return Topics.SelectMany(topic =>
+            {
+                var found = Find(metadata, topic) ?? throw new InvalidOperationException(
+                    $"Topic '{KafkaNames.Topic(messaging, topic)}' does not exist and could not be created.");
+                return found.Partitions.Select(p => new LogPartition(topic, p.PartitionId));
+            })
+            .OrderBy(p => p.Topic, StringComparer.Ordinal).ThenBy(p => p.Partition)
+            .ToList();
+    }
+
+    /// <summary>The earliest offset each partition still retains (its log-start offset; the end offset when it is empty).</summary>
+    public async Task<Dictionary<LogPartition, long>> EarliestOffsetsAsync(IReadOnlyCollection<LogPartition> partitions, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(partitions);
+        if (partitions.Count == 0)
+            return [];
+        using var admin = Admin();
+        cancellationToken.ThrowIfCancellationRequested();
+        var result = await admin.ListOffsetsAsync(
+                partitions.Select(p => new TopicPartitionOffsetSpec { TopicPartition = KafkaPartition(p), OffsetSpec = OffsetSpec.Earliest() }),
+                new ListOffsetsOptions { RequestTimeout = MetadataTimeout })
+            .ConfigureAwait(false);
+        var byKafkaPartition = partitions.ToDictionary(KafkaPartition);
+        return result.ResultInfos.ToDictionary(i => byKafkaPartition[i.TopicPartitionOffsetError.TopicPartition], i => i.TopicPartitionOffsetError.Offset.Value);
+    }
+
+    /// <summary>Starts reading <paramref name="from"/>: each partition from its offset (or <see cref="Offset.Beginning"/>).</summary>
+    /// <param name="capacity">Records read ahead of the caller; reading pauses when that many wait.</param>
+    public LogReader Open(IReadOnlyCollection<(LogPartition Partition, Offset Start)> from, int capacity)
+    {
+        ArgumentNullException.ThrowIfNull(from);
+        return new LogReader(ReaderConfig(), from.Select(f => (f.Partition, new TopicPartitionOffset(KafkaPartition(f.Partition), f.Start))).ToList(),
+            capacity, logger);
+    }
+
+    TopicPartition KafkaPartition(LogPartition partition) => new(KafkaNames.Topic(messaging, partition.Topic), partition.Partition);
+
+    TopicMetadata? Find(Metadata metadata, string topic)
+    {
+        var name = KafkaNames.Topic(messaging, topic);
+        return metadata.Topics.FirstOrDefault(t => t.Topic == name && t.Error.Code == ErrorCode.NoError && t.Partitions.Count > 0);
+    }
+
+    IAdminClient Admin() => new AdminClientBuilder(KafkaClients.Admin(bootstrapServers))
+        .SetLogHandler((_, message) => KafkaClients.Log(logger, message))
+        .Build();
+
+    /// <summary>The suite's consumer settings (no auto-commit, no offset store, earliest when out of range). The client wants a
+    /// group id even for assigned partitions: a unique one that is never committed to, on the classic protocol, so the broker
+    /// never sees a member (only subscribing joins a group).</summary>
+    ConsumerConfig ReaderConfig()
+    {
+        var config = KafkaClients.Consumer(bootstrapServers, KafkaNames.Group(messaging, $"data-platform.reader-{Guid.NewGuid():N}"), _clientId);
+        config.GroupProtocol = GroupProtocol.Classic;
+        return config;
+    }
+}
