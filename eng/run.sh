@@ -29,4 +29,5 @@ ensure_packages rabbitmq-server:/usr/lib/rabbitmq/bin/rabbitmq-server
 if $postgres; then
   ensure_packages postgresql:/usr/lib/postgresql/15/bin/initdb
 fi
+ensure_kafka
 exec dotnet run --project AppHost -- "${config[@]}"

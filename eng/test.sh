@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source eng/prerequisites.sh
 ensure_packages rabbitmq-server:/usr/lib/rabbitmq/bin/rabbitmq-server postgresql:/usr/lib/postgresql/15/bin/initdb chromium:/usr/bin/chromium
+ensure_kafka
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT

@@ -1,10 +1,5 @@
-using System.Text;
-using Confluent.Kafka;
 using ECommerce.Contracts.Coupons;
-using ECommerce.Contracts.Topology;
-using ECommerce.ServiceDefaults.Messaging;
-using ECommerce.ServiceDefaults.Messaging.Kafka;
-using ECommerce.ServiceDefaults.Messaging.Outbox;
+using ECommerce.Testing.Records;
 
 namespace ECommerce.AppHost.Tests.Suite;
 
@@ -15,20 +10,7 @@ public static class CouponRequestPublisher
     public static async Task PublishAsync(SuiteApp suite, Guid messageId, CouponIssueRequested message)
     {
         ArgumentNullException.ThrowIfNull(suite);
-        ArgumentNullException.ThrowIfNull(message);
-        var row = OutboxBatch.Row(message, messageId, DateTimeOffset.UtcNow);
-        using var producer = new ProducerBuilder<string?, byte[]>(KafkaClients.Producer(await suite.ConnectionStringAsync("messaging"), "test"))
-            .SetLogHandler((_, _) => { })
-            .Build();
-        await producer.ProduceAsync(Topics.CouponIssue, new Message<string?, byte[]>
-        {
-            Key = row.PartitionKey,
-            Value = OutboxEnvelope.Serialize(row, new Uri($"topic:{Topics.CouponIssue}"), null, DateTime.UtcNow),
-            Headers = new Headers
-            {
-                { KafkaHeaders.MessageId, Encoding.UTF8.GetBytes(messageId.ToString()) },
-                { KafkaHeaders.MessageType, Encoding.UTF8.GetBytes(row.MessageType) },
-            },
-        });
+        using var producer = new ContractProducer(await suite.ConnectionStringAsync("messaging"));
+        await producer.ProduceAsync(message, messageId);
     }
 }

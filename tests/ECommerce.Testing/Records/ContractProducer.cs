@@ -1,0 +1,60 @@
+using System.Text;
+using Confluent.Kafka;
+using ECommerce.ServiceDefaults.Messaging;
+using ECommerce.ServiceDefaults.Messaging.Kafka;
+using ECommerce.ServiceDefaults.Messaging.Outbox;
+
+namespace ECommerce.Testing.Records;
+
+/// <summary>Produces contract messages to their topics as a service's outbox relay does: the MassTransit envelope as the value,
+/// the partition key as the key, the same headers, the suite's topic prefix, an idempotent producer. For tests that play a
+/// service, publish a re-delivery with a given message id, or a poison record.</summary>
+public sealed class ContractProducer : IDisposable
+{
+    readonly IProducer<string?, byte[]> _producer;
+    readonly MessagingOptions _options;
+
+    public ContractProducer(string bootstrapServers, MessagingOptions? options = null)
+    {
+        _options = options ?? new MessagingOptions();
+        _producer = new ProducerBuilder<string?, byte[]>(KafkaClients.Producer(bootstrapServers, "test-producer"))
+            .SetLogHandler((_, _) => { })
+            .Build();
+    }
+
+    /// <summary>Produces <paramref name="message"/> (a contract) with <paramref name="messageId"/> (a new one when null) and
+    /// returns where it landed once the broker acknowledged it.</summary>
+    public async Task<TopicPartitionOffset> ProduceAsync(object message, Guid? messageId = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var row = messageId is { } id ? OutboxBatch.Row(message, id, DateTimeOffset.UtcNow) : OutboxBatch.Row(message, DateTimeOffset.UtcNow);
+        var topic = KafkaNames.Topic(_options, row.Topic);
+        var result = await _producer.ProduceAsync(topic, new Message<string?, byte[]>
+        {
+            Key = row.PartitionKey,
+            Value = OutboxEnvelope.Serialize(row, new Uri($"topic:{topic}"), null, DateTime.UtcNow),
+            Headers = new Headers
+            {
+                { KafkaHeaders.ContentType, Encoding.UTF8.GetBytes(OutboxEnvelope.ContentType) },
+                { KafkaHeaders.MessageId, Encoding.UTF8.GetBytes(row.Id.ToString()) },
+                { KafkaHeaders.MessageType, Encoding.UTF8.GetBytes(row.MessageType) },
+            },
+        }, cancellationToken).ConfigureAwait(false);
+        return result.TopicPartitionOffset;
+    }
+
+    /// <summary>Produces arbitrary bytes to a suite topic (the prefix is added): a record no consumer can read.</summary>
+    public async Task<TopicPartitionOffset> ProduceRawAsync(string topic, string? key, byte[] value, Headers? headers = null,
+        CancellationToken cancellationToken = default)
+    {
+        var result = await _producer.ProduceAsync(KafkaNames.Topic(_options, topic),
+            new Message<string?, byte[]> { Key = key, Value = value, Headers = headers ?? [] }, cancellationToken).ConfigureAwait(false);
+        return result.TopicPartitionOffset;
+    }
+
+    public void Dispose()
+    {
+        _producer.Flush(TimeSpan.FromSeconds(10));
+        _producer.Dispose();
+    }
+}
