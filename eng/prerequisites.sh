@@ -15,7 +15,7 @@ ensure_packages() {
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
   # The Debian packages start system-wide services; the suite starts its own isolated instances and never uses them.
-  for service in rabbitmq-server postgresql; do
+  for service in postgresql; do
     $sudo systemctl disable --now "$service" >/dev/null 2>&1 || $sudo service "$service" stop >/dev/null 2>&1 || true
   done
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Runs the whole suite through the Aspire AppHost: a broker, PostgreSQL with --postgres, the four services and the Aspire
-# dashboard (http://127.0.0.1:18888). Ctrl+C stops everything.
-# Usage: eng/run.sh [--postgres] [--rabbitmq-cluster] [--port-base N] [--data-dir DIR] [-- extra AppHost configuration]
+# Runs the whole suite through the Aspire AppHost: a Kafka broker, PostgreSQL with --postgres, the four services and the
+# Aspire dashboard (http://127.0.0.1:18888). Ctrl+C stops everything.
+# Usage: eng/run.sh [--postgres] [--kafka-cluster] [--replicas N] [--port-base N] [--data-dir DIR] [-- extra AppHost configuration]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source eng/prerequisites.sh
@@ -12,7 +12,10 @@ postgres=false
 while [ $# -gt 0 ]; do
   case "$1" in
     --postgres) config+=("--AppHost:UsePostgres=true"); postgres=true ;;
-    --rabbitmq-cluster) config+=("--AppHost:RabbitMqNodes=3") ;;
+    --kafka-cluster) config+=("--AppHost:KafkaNodes=3") ;;
+    --replicas) [ $# -ge 2 ] || { echo "--replicas needs a number" >&2; exit 2; }
+      [[ "$2" =~ ^[1-8]$ ]] || { echo "--replicas needs a number from 1 to 8, not '$2'" >&2; exit 2; }
+      config+=("--AppHost:Replicas=$2"); shift ;;
     --port-base) [ $# -ge 2 ] || { echo "--port-base needs a number" >&2; exit 2; }
       [[ "$2" =~ ^[0-9]+$ ]] || { echo "--port-base needs a number, not '$2'" >&2; exit 2; }
       config+=("--AppHost:PortBase=$2"); shift ;;
@@ -25,7 +28,6 @@ while [ $# -gt 0 ]; do
   shift
 done
 
-ensure_packages rabbitmq-server:/usr/lib/rabbitmq/bin/rabbitmq-server
 if $postgres; then
   ensure_packages postgresql:/usr/lib/postgresql/15/bin/initdb
 fi

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Runs every test: component (in-memory), integration (real RabbitMQ and PostgreSQL, started in isolation by the tests),
-# end-to-end (the AppHost's processes over HTTP), and the dashboard in headless Chromium (Debian's, through Playwright). Extra arguments go to `dotnet test` (e.g. --filter ...).
+# Runs every test: component (in-memory), integration (real Kafka and PostgreSQL, started in isolation by the tests),
+# end-to-end (the AppHost through Aspire.Hosting.Testing, over HTTP), and the Aspire dashboard in headless Chromium (Debian's,
+# through Playwright). Extra arguments go to `dotnet test` (e.g. --filter ...).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source eng/prerequisites.sh
-ensure_packages rabbitmq-server:/usr/lib/rabbitmq/bin/rabbitmq-server postgresql:/usr/lib/postgresql/15/bin/initdb chromium:/usr/bin/chromium
+ensure_packages postgresql:/usr/lib/postgresql/15/bin/initdb chromium:/usr/bin/chromium
 ensure_kafka
 
 log=$(mktemp)
