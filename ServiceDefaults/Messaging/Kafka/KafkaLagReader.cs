@@ -6,9 +6,14 @@ namespace ECommerce.ServiceDefaults.Messaging.Kafka;
 
 /// <summary>Lag per group, topic and partition: the partition's end offset minus the group's committed offset (all of it
 /// when nothing is committed yet), with the member that owns the partition now, as the broker reports them.</summary>
+/// <remarks>The committed offsets are asked through a consumer of the group that never subscribes (so never joins it), not
+/// through the admin client's ListConsumerGroupOffsets: librdkafka 2.16's admin client dereferences a consumer-group state it
+/// does not have when that request meets a group coordinator still loading (a broker just started), and the process dies
+/// with SIGSEGV (rd_kafka_handle_OffsetFetch → rd_kafka_cgrp_op, seen in a core dump of a service started with its broker).</remarks>
 internal sealed class KafkaLagReader(string bootstrapServers, MessagingOptions options, IKafkaRiderAccessor rider) : IConsumerLagReader, IDisposable
 {
     readonly IAdminClient _admin = new AdminClientBuilder(KafkaClients.Admin(bootstrapServers)).SetLogHandler((_, _) => { }).Build();
+    readonly Dictionary<string, IConsumer<string?, byte[]>> _offsetReaders = new(StringComparer.Ordinal);
 
     public async Task<List<ConsumerLag>> ReadAsync(CancellationToken cancellationToken)
     {
@@ -23,8 +28,7 @@ internal sealed class KafkaLagReader(string bootstrapServers, MessagingOptions o
             if (partitions.Count == 0)
                 continue;
 
-            var committed = (await _admin.ListConsumerGroupOffsetsAsync([new ConsumerGroupTopicPartitions(groupId, partitions)]).ConfigureAwait(false))
-                .SelectMany(g => g.Partitions)
+            var committed = OffsetReader(groupId).Committed(partitions, TimeSpan.FromSeconds(5))
                 .ToDictionary(p => p.TopicPartition, p => p.Offset.Value);
             var ends = (await _admin.ListOffsetsAsync(partitions.Select(p => new TopicPartitionOffsetSpec { TopicPartition = p, OffsetSpec = OffsetSpec.Latest() }))
                     .ConfigureAwait(false))
@@ -65,5 +69,30 @@ internal sealed class KafkaLagReader(string bootstrapServers, MessagingOptions o
         return owners;
     }
 
-    public void Dispose() => _admin.Dispose();
+    IConsumer<string?, byte[]> OffsetReader(string groupId)
+    {
+        lock (_offsetReaders)
+        {
+            if (!_offsetReaders.TryGetValue(groupId, out var reader))
+            {
+                var config = KafkaClients.Consumer(bootstrapServers, groupId, groupId + "-lag-reader");
+                // Never subscribes: this client only asks for the group's commits and is no member of it.
+                config.GroupProtocol = GroupProtocol.Classic;
+                reader = new ConsumerBuilder<string?, byte[]>(config).SetLogHandler((_, _) => { }).Build();
+                _offsetReaders[groupId] = reader;
+            }
+
+            return reader;
+        }
+    }
+
+    public void Dispose()
+    {
+        _admin.Dispose();
+        lock (_offsetReaders)
+        {
+            foreach (var reader in _offsetReaders.Values)
+                reader.Dispose();
+        }
+    }
 }

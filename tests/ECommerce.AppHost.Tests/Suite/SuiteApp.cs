@@ -77,6 +77,12 @@ public sealed class SuiteApp : IAsyncDisposable
         }
         catch
         {
+            foreach (var resource in application.Services.GetRequiredService<DistributedApplicationModel>().Resources)
+            {
+                if (application.ResourceNotifications.TryGetCurrentState(resource.Name, out var state))
+                    options.Log?.Invoke($"[test] {resource.Name}: {state!.Snapshot.State?.Text}, health {state.Snapshot.HealthStatus}, exit code {state.Snapshot.ExitCode}");
+            }
+
             await suite.DisposeAsync();
             throw;
         }
