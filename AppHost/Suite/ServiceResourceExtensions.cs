@@ -16,6 +16,8 @@ public static class ServiceResourceExtensions
         ArgumentNullException.ThrowIfNull(suite);
         if (suite.Replicas > 1)
             service.WithReplicas(suite.Replicas);
+        if (!suite.ExportTelemetry)
+            service.WithEnvironment("OTEL_EXPORTER_OTLP_ENDPOINT", string.Empty);
         service
             .WithHttpEndpoint(port: suite.PortOf(portOffset))
             .WithEndpoint("http", e => e.TargetHost = "127.0.0.1")

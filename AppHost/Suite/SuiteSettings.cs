@@ -26,6 +26,10 @@ public sealed class SuiteSettings
     /// <summary>The services listen on this plus 1 to 4; every other port of the suite moves with it (<c>--port-base</c>).</summary>
     public int PortBase { get; set; } = SuitePorts.DefaultBase;
 
+    /// <summary>Whether the services export telemetry to the dashboard. Off where no dashboard runs (a test that starts the
+    /// AppHost without one): an exporter retrying an endpoint nobody listens on holds every stopping service for seconds.</summary>
+    public bool ExportTelemetry { get; set; } = true;
+
     public MessagingOptions Messaging { get; set; } = new();
 
     public int PortOf(int offset) => PortBase + offset;

@@ -51,6 +51,8 @@ public sealed class SuiteApp : IAsyncDisposable
             Setting("AppHost:UsePostgres", options.Postgres ? "true" : "false"),
             Setting("AppHost:KafkaNodes", options.BrokerNodes.ToString(CultureInfo.InvariantCulture)),
             Setting("AppHost:Replicas", options.Replicas.ToString(CultureInfo.InvariantCulture)),
+            // Without a dashboard nothing receives telemetry; exporting anyway only slows every stop down.
+            Setting("AppHost:ExportTelemetry", options.Dashboard ? "true" : "false"),
             // The test's own environment must not point the suite at some other broker.
             Setting("ConnectionStrings:messaging", string.Empty),
             .. options.Configuration.Select(kv => Setting(kv.Key, kv.Value)),
