@@ -1,10 +1,10 @@
-using ECommerce.Testing.Infrastructure;
 using ECommerce.Contracts.Balances;
 using ECommerce.Contracts.Orders;
 using ECommerce.Contracts.Topology;
 using ECommerce.Integration.Tests.Infrastructure;
 using ECommerce.Integration.Tests.Ledger;
 using ECommerce.ServiceDefaults.Messaging.Inbox;
+using ECommerce.Testing.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit;
@@ -12,8 +12,10 @@ using Xunit.Abstractions;
 
 namespace ECommerce.Integration.Tests;
 
-/// <summary>The inbox: a message delivered twice (same message id) has one effect, whether the copies come one after the
-/// other (a keyed partition, one message at a time) or race each other on concurrent consumers (an unkeyed queue).</summary>
+/// <summary>The inbox: a message that reaches a consumer twice (same message id) has one effect, whether the copies are two
+/// records one after the other on a partition (a producer that produced it again), two records racing each other on two
+/// partitions, or one record read again because the group's committed offset went back (a member that died before its
+/// commit, a replay).</summary>
 public sealed class DuplicateDeliveryTests(ITestOutputHelper output)
 {
     const int Messages = 16;
@@ -22,47 +24,82 @@ public sealed class DuplicateDeliveryTests(ITestOutputHelper output)
     [Theory]
     [InlineData(DatabaseKind.PostgreSql)]
     [InlineData(DatabaseKind.Sqlite)]
-    public async Task A_message_delivered_twice_in_a_row_has_one_effect(DatabaseKind database)
+    public async Task A_message_produced_twice_in_a_row_has_one_effect(DatabaseKind database)
     {
         await using var environment = await TestEnvironment.CreateAsync("dup-keyed", database, output);
         var ledgerDatabase = await environment.CreateDatabaseAsync(TestServices.Ledger);
         await using var ledger = await TestServices.StartLedgerAsync(environment, TestServices.LedgerBuilder(environment, ledgerDatabase,
-            m => m.ConsumeCounted<ChargeLedgerConsumer>(Topics.BalanceActivity)).Build(), Topics.BalanceActivity);
+            TestServices.Consume<ChargeLedgerConsumer>(Topics.BalanceActivity)).Build(), Topics.BalanceActivity);
 
         var ids = Enumerable.Range(0, Messages).Select(_ => Guid.NewGuid()).ToList();
         for (var i = 0; i < Messages; i++)
         {
             var charge = new BalanceCharged(Guid.NewGuid(), 1000 + i, 1m, 1m, 1, DateTimeOffset.UtcNow);
-            await DirectPublisher.PublishAsync(ledger.Services, ids[i], charge);
-            await DirectPublisher.PublishAsync(ledger.Services, ids[i], charge);
+            var first = await environment.Producer.ProduceAsync(charge, ids[i]);
+            var second = await environment.Producer.ProduceAsync(charge, ids[i]);
+            // Two records, one right behind the other on the key's partition.
+            Assert.Equal(first.Partition, second.Partition);
+            Assert.Equal(first.Offset.Value + 1, second.Offset.Value);
         }
 
-        await AssertOneEffectEachAsync(environment, ledger, Topics.BalanceActivity, ids, "charge");
+        await AssertOneEffectEachAsync(environment, ledger, Topics.BalanceActivity, ids, deliveriesEach: 2, "charge");
     }
 
     [Theory]
     [InlineData(DatabaseKind.PostgreSql)]
     [InlineData(DatabaseKind.Sqlite)]
-    public async Task Two_copies_of_a_message_racing_on_concurrent_consumers_have_one_effect(DatabaseKind database)
+    public async Task Two_copies_of_a_message_racing_on_two_partitions_have_one_effect(DatabaseKind database)
     {
         await using var environment = await TestEnvironment.CreateAsync("dup-race", database, output);
         var ledgerDatabase = await environment.CreateDatabaseAsync(TestServices.Ledger);
-        var builder = TestServices.LedgerBuilder(environment, ledgerDatabase, m => m.ConsumeCounted<OrderLedgerConsumer>(Topics.OrderCompleted));
+        var builder = TestServices.LedgerBuilder(environment, ledgerDatabase, TestServices.Consume<OrderLedgerConsumer>(Topics.OrderCompleted));
         builder.Services.AddSingleton<PairBarrier>();
         await using var ledger = await TestServices.StartLedgerAsync(environment, builder.Build(), Topics.OrderCompleted);
 
+        // order-completed is unkeyed: the copies go to partitions 0 and 1, whose workers run side by side, each taking its
+        // partition's records in order, so the two copies of every message are in the handler at the same time.
         var ids = Enumerable.Range(0, Messages).Select(_ => Guid.NewGuid()).ToList();
+        using var copies = new PartitionedProducer(environment);
         foreach (var id in ids)
         {
             var order = new OrderCompleted(Guid.NewGuid(), 7, [new OrderLine(Guid.NewGuid(), 1, 3m, 3m)], 3m, 0m, 3m, null,
                 DateTimeOffset.UtcNow);
-            await DirectPublisher.PublishAsync(ledger.Services, id, order);
-            await DirectPublisher.PublishAsync(ledger.Services, id, order);
+            await copies.ProduceAsync(order, id, partition: 0);
+            await copies.ProduceAsync(order, id, partition: 1);
         }
 
-        await AssertOneEffectEachAsync(environment, ledger, Topics.OrderCompleted, ids, "order");
+        await AssertOneEffectEachAsync(environment, ledger, Topics.OrderCompleted, ids, deliveriesEach: 2, "order");
         // Both copies of every message were inside the handler at once, so each pair really raced to commit.
         Assert.Equal(Messages, ledger.Services.GetRequiredService<PairBarrier>().Met);
+    }
+
+    /// <summary>A consumer group reads a partition from its committed offset; whatever moves that offset back (a member that
+    /// applied records but died before committing them, an operator's reset) delivers the records again.</summary>
+    [Theory]
+    [InlineData(DatabaseKind.PostgreSql)]
+    [InlineData(DatabaseKind.Sqlite)]
+    public async Task Records_replayed_from_an_earlier_committed_offset_have_no_second_effect(DatabaseKind database)
+    {
+        await using var environment = await TestEnvironment.CreateAsync("dup-replay", database, output);
+        var ledgerDatabase = await environment.CreateDatabaseAsync(TestServices.Ledger);
+        var ids = Enumerable.Range(0, Messages).Select(_ => Guid.NewGuid()).ToList();
+        for (var i = 0; i < Messages; i++)
+            await environment.Producer.ProduceAsync(new BalanceCharged(Guid.NewGuid(), 3000 + (i % 4), 1m, 1m, 1 + (i / 4), DateTimeOffset.UtcNow), ids[i]);
+
+        await using (var first = await TestServices.StartLedgerAsync(environment, TestServices.LedgerBuilder(environment, ledgerDatabase,
+                         TestServices.Consume<ChargeLedgerConsumer>(Topics.BalanceActivity)).Build(), Topics.BalanceActivity))
+        {
+            await AssertOneEffectEachAsync(environment, first, Topics.BalanceActivity, ids, deliveriesEach: 1, "charge");
+        }
+
+        // The group's position goes back to the start of every partition, as if nothing had been committed.
+        await environment.Groups.ResetOffsetsAsync(TestServices.Ledger, Topics.BalanceActivity, _ => 0, Patience);
+        Assert.All(await environment.Groups.LagAsync(TestServices.Ledger, Topics.BalanceActivity), p => Assert.Equal((long?)0, p.Committed));
+
+        // The next member reads every record again: each is delivered (the filter before the inbox sees it) and changes nothing.
+        await using var second = await TestServices.StartLedgerAsync(environment, TestServices.LedgerBuilder(environment, ledgerDatabase,
+            TestServices.Consume<ChargeLedgerConsumer>(Topics.BalanceActivity)).Build(), Topics.BalanceActivity);
+        await AssertOneEffectEachAsync(environment, second, Topics.BalanceActivity, ids, deliveriesEach: 1, "charge");
     }
 
     /// <summary>The inbox janitor deletes rows past the retention in chunks (a delete with ORDER BY and LIMIT, translated for
@@ -75,15 +112,14 @@ public sealed class DuplicateDeliveryTests(ITestOutputHelper output)
         await using var environment = await TestEnvironment.CreateAsync("inbox-purge", database, output);
         var ledgerDatabase = await environment.CreateDatabaseAsync(TestServices.Ledger);
         await using var ledger = await TestServices.StartLedgerAsync(environment, TestServices.LedgerBuilder(environment, ledgerDatabase,
-            m => m.ConsumeCounted<ChargeLedgerConsumer>(Topics.BalanceActivity)).Build(), Topics.BalanceActivity);
+            TestServices.Consume<ChargeLedgerConsumer>(Topics.BalanceActivity)).Build(), Topics.BalanceActivity);
 
         var ids = Enumerable.Range(0, Messages).Select(_ => Guid.NewGuid()).ToList();
         var charges = ids.Select((_, i) => new BalanceCharged(Guid.NewGuid(), 2000 + i, 1m, 1m, 1, DateTimeOffset.UtcNow)).ToList();
         for (var i = 0; i < Messages; i++)
-            await DirectPublisher.PublishAsync(ledger.Services, ids[i], charges[i]);
+            await environment.Producer.ProduceAsync(charges[i], ids[i]);
         var deliveries = ledger.Services.GetRequiredService<DeliveryLog>();
-        await Poll.UntilAsync(_ => Task.FromResult(deliveries.Total >= Messages && deliveries.InFlight == 0), Patience,
-            "every charge to be consumed once");
+        await Poll.UntilAsync(() => deliveries.Total >= Messages && deliveries.InFlight == 0, Patience, "every charge to be consumed once");
 
         var old = DateTimeOffset.UtcNow - TimeSpan.FromDays(8);
         await ledger.Host.QueryAsync<LedgerDbContext, int>(db =>
@@ -100,19 +136,19 @@ public sealed class DuplicateDeliveryTests(ITestOutputHelper output)
             db.InboxMessages.AsNoTracking().Select(x => x.MessageId).ToListAsync())).Order());
 
         for (var i = 0; i < Messages; i++)
-            await DirectPublisher.PublishAsync(ledger.Services, ids[i], charges[i]);
-        await AssertOneEffectEachAsync(environment, ledger, Topics.BalanceActivity, ids, "charge");
+            await environment.Producer.ProduceAsync(charges[i], ids[i]);
+        await AssertOneEffectEachAsync(environment, ledger, Topics.BalanceActivity, ids, deliveriesEach: 2, "charge");
     }
 
-    static async Task AssertOneEffectEachAsync(TestEnvironment environment, RunningHost ledger, string topic, List<Guid> ids, string kind)
+    static async Task AssertOneEffectEachAsync(TestEnvironment environment, RunningHost ledger, string topic, List<Guid> ids, int deliveriesEach,
+        string kind)
     {
         var deliveries = ledger.Services.GetRequiredService<DeliveryLog>();
-        await using var probe = await BrokerProbe.ConnectAsync(environment.BrokerUri);
-        var queues = Queues.Of(TestServices.Ledger, topic, environment.Messaging);
-        await Poll.UntilAsync(async _ => deliveries.Total >= 2 * ids.Count && deliveries.InFlight == 0
-            && await Queues.DrainedAsync(probe, queues), Patience, "both copies of every message to be consumed");
+        await TestServices.WaitUntilSettledAsync(environment, ledger, topic, d => d.Total >= deliveriesEach * ids.Count, Patience,
+            $"{deliveriesEach} deliveries of every message and the ledger group to commit the whole topic");
 
-        Assert.All(ids, id => Assert.Equal(2, deliveries.Of(id)));
+        Assert.All(ids, id => Assert.Equal(deliveriesEach, deliveries.Of(id)));
+        Assert.Equal(deliveriesEach * ids.Count, deliveries.Total);
         var effects = await ledger.Host.QueryAsync<LedgerDbContext, List<LedgerEntry>>(db => db.Entries.AsNoTracking().ToListAsync());
         Assert.Equal(ids.Order(), effects.Select(e => e.MessageId).Order());
         Assert.All(effects, e => Assert.Equal(kind, e.Kind));

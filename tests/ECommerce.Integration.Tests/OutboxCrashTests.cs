@@ -1,7 +1,8 @@
-using ECommerce.Testing.Infrastructure;
 using ECommerce.Contracts.Topology;
 using ECommerce.Integration.Tests.Infrastructure;
 using ECommerce.Integration.Tests.Ledger;
+using ECommerce.Testing.Infrastructure;
+using ECommerce.Testing.Records;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit;
@@ -9,9 +10,9 @@ using Xunit.Abstractions;
 
 namespace ECommerce.Integration.Tests;
 
-/// <summary>The transactional outbox across the two crashes that matter: after the commit but before anything was published
-/// (the event must still go out, once), and after publishing but before the confirmed rows were deleted (the event goes out again
-/// with the same message id, and the consumer's inbox applies it once).</summary>
+/// <summary>The transactional outbox across the two crashes that matter: after the commit but before anything was produced
+/// (the event must still go out, once), and after the broker acknowledged the records but before the relay deleted their rows
+/// (the event goes out again with the same message id, and the consumer's inbox applies it once).</summary>
 public sealed class OutboxCrashTests(ITestOutputHelper output)
 {
     const int Messages = 20;
@@ -20,26 +21,27 @@ public sealed class OutboxCrashTests(ITestOutputHelper output)
     [Theory]
     [InlineData(DatabaseKind.PostgreSql)]
     [InlineData(DatabaseKind.Sqlite)]
-    public async Task Rows_committed_before_a_crash_are_published_exactly_once_by_the_next_relay(DatabaseKind database)
+    public async Task Rows_committed_before_a_crash_are_produced_exactly_once_by_the_next_relay(DatabaseKind database)
     {
         await using var environment = await TestEnvironment.CreateAsync("outbox-commit", database, output);
         await using var ledger = await StartLedgerAsync(environment);
-        await using var probe = await BrokerProbe.ConnectAsync(environment.BrokerUri);
-        var queues = Queues.Of(TestServices.Ledger, Topics.BalanceActivity, environment.Messaging);
 
-        // The producer committed its state change and its events, then died before its relay published anything: its rows
+        // The producer committed its state change and its events, then died before its relay produced anything: its rows
         // are in its database and no relay runs (the host is built, never started).
         var producerDatabase = await environment.CreateDatabaseAsync(TestServices.Producer);
         var crashed = TestServices.ProducerBuilder(environment, producerDatabase).Build();
         var ids = await OutboxWriter.CommitChargesAsync(crashed.Services, Messages);
         Assert.Equal(Messages, (await OutboxWriter.PendingAsync(crashed.Services)).Count);
-        Assert.True(await Queues.DrainedAsync(probe, queues), "nothing may reach the broker before a relay runs");
+        Assert.Empty(await TopicReader.ReadAllAsync(environment.BootstrapServers, Topics.BalanceActivity, environment.Messaging));
         crashed.Dispose();
 
-        // The service comes back: its relay finds the committed rows and publishes them.
+        // The service comes back: its relay finds the committed rows and produces them.
         await using var restarted = await RunningHost.StartAsync(TestServices.ProducerBuilder(environment, producerDatabase).Build());
-        await WaitUntilSettledAsync(ledger, restarted, probe, queues, expectedDeliveries: Messages);
+        await WaitUntilSettledAsync(environment, ledger, restarted, expectedDeliveries: Messages);
 
+        // Once on the topic, once delivered, once applied.
+        var records = await TopicReader.ReadAllAsync(environment.BootstrapServers, Topics.BalanceActivity, environment.Messaging);
+        Assert.Equal(ids.Order(), records.Select(r => r.MessageId!.Value).Order());
         var deliveries = ledger.Services.GetRequiredService<DeliveryLog>();
         Assert.All(ids, id => Assert.Equal(1, deliveries.Of(id)));
         Assert.Equal(Messages, deliveries.Total);
@@ -49,17 +51,15 @@ public sealed class OutboxCrashTests(ITestOutputHelper output)
     [Theory]
     [InlineData(DatabaseKind.PostgreSql)]
     [InlineData(DatabaseKind.Sqlite)]
-    public async Task Rows_published_but_not_deleted_before_a_crash_are_published_again_and_applied_once(DatabaseKind database)
+    public async Task Rows_produced_but_not_deleted_before_a_crash_are_produced_again_and_applied_once(DatabaseKind database)
     {
         await using var environment = await TestEnvironment.CreateAsync("outbox-delete", database, output);
         await using var ledger = await StartLedgerAsync(environment);
-        await using var probe = await BrokerProbe.ConnectAsync(environment.BrokerUri);
-        var queues = Queues.Of(TestServices.Ledger, Topics.BalanceActivity, environment.Messaging);
         var deliveries = ledger.Services.GetRequiredService<DeliveryLog>();
         var producerDatabase = await environment.CreateDatabaseAsync(TestServices.Producer);
 
-        // A relay whose every attempt to delete confirmed rows fails, as if the process died right after the broker confirmed the
-        // publishes; its retry is put far off so that the "crash" is the end of it.
+        // A relay whose every attempt to delete acknowledged rows fails, as if the process died right after the broker's
+        // delivery reports; its retry is put far off so that the "crash" is the end of it.
         var crash = new CrashBeforeDeletingInterceptor();
         var crashing = TestServices.ProducerBuilder(environment, producerDatabase, o => o.OutboxPollInterval = TimeSpan.FromMinutes(5));
         crashing.Services.ConfigureDbContext<ProducerDbContext>(o => o.AddInterceptors(crash));
@@ -69,39 +69,38 @@ public sealed class OutboxCrashTests(ITestOutputHelper output)
         {
             await crash.Crashed.WaitAsync(Patience);
             await Poll.UntilAsync(() => deliveries.Total >= Messages && deliveries.InFlight == 0, Patience,
-                "the first publication to be consumed");
+                "the first production to be consumed");
             Assert.Equal(Messages, (await OutboxWriter.PendingAsync(crashingHost.Services)).Count);
         }
 
         await AssertAppliedOnceAsync(ledger, ids);
 
-        // The service restarts with a healthy relay: the rows are still pending, so they are published again, with the same ids.
+        // The service restarts with a healthy relay: the rows are still pending, so they are produced again, same ids.
         await using var restarted = await RunningHost.StartAsync(TestServices.ProducerBuilder(environment, producerDatabase).Build());
-        await WaitUntilSettledAsync(ledger, restarted, probe, queues, expectedDeliveries: 2 * Messages);
+        await WaitUntilSettledAsync(environment, ledger, restarted, expectedDeliveries: 2 * Messages);
 
+        // Each message is on the topic twice (two records, the same message id), delivered twice, applied once.
+        var records = await TopicReader.ReadAllAsync(environment.BootstrapServers, Topics.BalanceActivity, environment.Messaging);
+        Assert.Equal(ids.Concat(ids).Order(), records.Select(r => r.MessageId!.Value).Order());
         Assert.All(ids, id => Assert.Equal(2, deliveries.Of(id)));
         await AssertAppliedOnceAsync(ledger, ids);
     }
 
-    async Task<RunningHost> StartLedgerAsync(TestEnvironment environment)
+    static async Task<RunningHost> StartLedgerAsync(TestEnvironment environment)
     {
         var database = await environment.CreateDatabaseAsync(TestServices.Ledger);
-        var host = TestServices.LedgerBuilder(environment, database, m => m.ConsumeCounted<ChargeLedgerConsumer>(Topics.BalanceActivity)).Build();
-        output.WriteLine($"ledger database: {environment.Database}");
+        var host = TestServices.LedgerBuilder(environment, database, TestServices.Consume<ChargeLedgerConsumer>(Topics.BalanceActivity)).Build();
         return await TestServices.StartLedgerAsync(environment, host, Topics.BalanceActivity);
     }
 
-    /// <summary>Waits until the relay has deleted every row, the broker holds nothing more for the ledger and the ledger is
-    /// not in the middle of a message: from then on no further delivery can come.</summary>
-    static async Task WaitUntilSettledAsync(RunningHost ledger, RunningHost producer, BrokerProbe probe, IReadOnlyList<string> queues,
-        int expectedDeliveries)
+    /// <summary>Waits until the relay has deleted every row, the ledger has committed everything on the topic and is not in the
+    /// middle of a message: from then on no further delivery can come.</summary>
+    static async Task WaitUntilSettledAsync(TestEnvironment environment, RunningHost ledger, RunningHost producer, int expectedDeliveries)
     {
-        var deliveries = ledger.Services.GetRequiredService<DeliveryLog>();
         await Poll.UntilAsync(async _ => (await OutboxWriter.PendingAsync(producer.Services)).Count == 0, Patience,
-            "the relay to publish and delete every row");
-        await Poll.UntilAsync(async _ => deliveries.Total >= expectedDeliveries && deliveries.InFlight == 0
-                && await Queues.DrainedAsync(probe, queues), Patience,
-            $"{expectedDeliveries} deliveries and the ledger's queues to drain");
+            "the relay to produce and delete every row");
+        await TestServices.WaitUntilSettledAsync(environment, ledger, Topics.BalanceActivity, d => d.Total >= expectedDeliveries, Patience,
+            $"{expectedDeliveries} deliveries and the ledger group to commit the whole topic");
     }
 
     static async Task AssertAppliedOnceAsync(RunningHost ledger, IReadOnlyList<Guid> ids)

@@ -22,14 +22,15 @@ internal sealed partial class FailurePolicy(MessagingOptions options, string gro
 
     /// <summary>Produces <paramref name="record"/> to where its next attempt waits, and returns once the broker has it.</summary>
     /// <param name="originTopic">The domain or command topic it came from (without prefix).</param>
-    /// <param name="attempt">The redelivery tiers it has been through (0 for a record from its own topic).</param>
+    /// <param name="attempt">The redelivery tiers it has been through (0 for a record from its own topic, or re-driven).</param>
     public async Task ForwardAsync(ConsumeResult<string?, byte[]> record, string originTopic, int attempt, Exception failure,
         CancellationToken cancellationToken)
     {
         var next = attempt + 1;
         var now = clock.GetUtcNow();
         var headers = KafkaHeaders.Copy(record.Message.Headers);
-        if (attempt == 0)
+        // Where it came from first; a re-driven dead letter (attempt 0 again, on a retry topic) keeps its origin.
+        if (KafkaHeaders.Get(headers, KafkaHeaders.OriginTopic) is null)
         {
             KafkaHeaders.Set(headers, KafkaHeaders.OriginTopic, originTopic);
             KafkaHeaders.Set(headers, KafkaHeaders.OriginPartition, record.Partition.Value);

@@ -128,7 +128,12 @@ internal sealed partial class KafkaGroupConsumer
 
     void Consume()
     {
-        using var consumer = new ConsumerBuilder<string?, byte[]>(KafkaClients.Consumer(_bootstrap, KafkaNames.Group(_options, _group), ClientId))
+        var config = KafkaClients.Consumer(_bootstrap, KafkaNames.Group(_options, _group), ClientId);
+        // The broker's default (uniform) assignor balances the total number of partitions, so a member that joins can be given
+        // only retry and dead-letter partitions while another keeps every partition of the domain topics: more instances, no
+        // more throughput. Range gives each member its share of every topic.
+        config.GroupRemoteAssignor = "range";
+        using var consumer = new ConsumerBuilder<string?, byte[]>(config)
             .SetLogHandler((_, message) => KafkaClients.Log(_logger, message))
             .SetErrorHandler((_, error) => LogConsumerError(_logger, _group, error.Code, error.Reason))
             .SetPartitionsAssignedHandler((_, partitions) => Assigned(partitions))
@@ -266,31 +271,34 @@ internal sealed partial class KafkaGroupConsumer
         LogAssignment(_logger, _group, ClientId, string.Join(", ", _assignment.Select(p => $"{p.Topic}[{p.Partition}]")));
     }
 
-    Func<ConsumeResult<string?, byte[]>, CancellationToken, Task> Handler(string topic)
+    Func<ConsumeResult<string?, byte[]>, WorkerTokens, Task> Handler(string topic)
     {
         var failures = _failures!;
         if (topic == failures.DeadLetterTopic)
-            return (record, ct) => _deadLetters!.RecordAsync(record, ct);
+            return (record, tokens) => _deadLetters!.RecordAsync(record, tokens.Abandoned);
         if (failures.RetryTiers.TryGetValue(topic, out var tier))
         {
-            return async (record, ct) =>
+            return async (record, tokens) =>
             {
-                await failures.WaitUntilDueAsync(record, ct).ConfigureAwait(false);
+                await failures.WaitUntilDueAsync(record, tokens.Stopping).ConfigureAwait(false);
+                // The attempts it has had so far: its tier, or 0 for a dead letter re-driven with a whole budget anew.
+                var attempt = (int)(KafkaHeaders.GetLong(record.Message.Headers, KafkaHeaders.Attempt) ?? tier);
                 var origin = KafkaHeaders.Get(record.Message.Headers, KafkaHeaders.OriginTopic);
                 if (origin is null || !_byOrigin.TryGetValue(origin, out var endpoint))
                 {
                     await failures.ForwardAsync(record, origin ?? topic, failures.RetryTiers.Count,
-                        new InvalidOperationException($"No topic endpoint of group '{_group}' takes records from '{origin}'."), ct).ConfigureAwait(false);
+                        new InvalidOperationException($"No topic endpoint of group '{_group}' takes records from '{origin}'."), tokens.Abandoned)
+                        .ConfigureAwait(false);
                     return;
                 }
 
-                await DispatchAsync(record, endpoint, tier, ct).ConfigureAwait(false);
+                await DispatchAsync(record, endpoint, attempt, tokens.Abandoned).ConfigureAwait(false);
             };
         }
 
         var own = _byTopic[topic];
-        return (record, ct) => own.Accepts(KafkaHeaders.Get(record.Message.Headers, KafkaHeaders.MessageType))
-            ? DispatchAsync(record, own, 0, ct)
+        return (record, tokens) => own.Accepts(KafkaHeaders.Get(record.Message.Headers, KafkaHeaders.MessageType))
+            ? DispatchAsync(record, own, 0, tokens.Abandoned)
             : Task.CompletedTask;
     }
 

@@ -35,7 +35,8 @@ internal sealed class KafkaRedriver(KafkaProducer producer, IOptions<MessagingOp
         }
 
         KafkaHeaders.Set(headers, KafkaHeaders.OriginTopic, topic);
-        KafkaHeaders.Set(headers, KafkaHeaders.Attempt, 1);
+        // Attempt 0: handled at once, it has its whole budget (this attempt and every redelivery tier) anew.
+        KafkaHeaders.Set(headers, KafkaHeaders.Attempt, 0);
         KafkaHeaders.Set(headers, KafkaHeaders.DueAt, clock.GetUtcNow().ToUnixTimeMilliseconds());
         await producer.Producer.ProduceAsync(KafkaNames.RetryTopic(options.Value, group, 1), new Message<string?, byte[]>
         {

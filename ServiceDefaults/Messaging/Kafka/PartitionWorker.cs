@@ -4,6 +4,10 @@ using Microsoft.Extensions.Logging;
 
 namespace ECommerce.ServiceDefaults.Messaging.Kafka;
 
+/// <summary>What a record's handler is given: <see cref="Stopping"/> ends a wait (a retry record's due time) when the
+/// partition is taken away, <see cref="Abandoned"/> ends everything (the partition was lost, or the host stops now).</summary>
+internal readonly record struct WorkerTokens(CancellationToken Stopping, CancellationToken Abandoned);
+
 /// <summary>Handles one assigned partition's records in order, one at a time, from a bounded buffer the consumer loop fills.
 /// <see cref="Done"/> is the offset of the last record whose handling completed (its effects committed), so the loop commits
 /// <c>Done + 1</c>. A record whose handling throws (the database away longer than every retry, say) is tried again after a
@@ -13,15 +17,17 @@ internal sealed partial class PartitionWorker
     static readonly TimeSpan RetryPause = TimeSpan.FromSeconds(1);
 
     readonly Channel<ConsumeResult<string?, byte[]>> _buffer;
-    readonly Func<ConsumeResult<string?, byte[]>, CancellationToken, Task> _handle;
+    readonly Func<ConsumeResult<string?, byte[]>, WorkerTokens, Task> _handle;
     readonly CancellationTokenSource _abandon = new();
+    readonly CancellationTokenSource _stop;
     readonly ILogger _logger;
     readonly Task _run;
     long _done = -1;
     volatile bool _stopping;
 
-    public PartitionWorker(TopicPartition partition, int capacity, Func<ConsumeResult<string?, byte[]>, CancellationToken, Task> handle, ILogger logger)
+    public PartitionWorker(TopicPartition partition, int capacity, Func<ConsumeResult<string?, byte[]>, WorkerTokens, Task> handle, ILogger logger)
     {
+        _stop = CancellationTokenSource.CreateLinkedTokenSource(_abandon.Token);
         Partition = partition;
         Capacity = capacity;
         _handle = handle;
@@ -57,11 +63,13 @@ internal sealed partial class PartitionWorker
     public bool TryEnqueue(ConsumeResult<string?, byte[]> record) => !_stopping && _buffer.Writer.TryWrite(record);
 
     /// <summary>Takes no more records and completes when the record in hand (if any) is handled; buffered ones are dropped
-    /// (the next owner of the partition reads them from the committed offset).</summary>
+    /// (the next owner of the partition reads them from the committed offset). A record only waiting for its due time is
+    /// let go at once: nothing of it was applied, and the next owner waits for the same due time.</summary>
     public async Task<bool> StopAsync(TimeSpan patience)
     {
         _stopping = true;
         _buffer.Writer.TryComplete();
+        await _stop.CancelAsync().ConfigureAwait(false);
         if (await Task.WhenAny(_run, Task.Delay(patience)).ConfigureAwait(false) == _run)
             return true;
         Abandon();
@@ -88,9 +96,9 @@ internal sealed partial class PartitionWorker
                 Volatile.Write(ref _done, record.Offset.Value);
             }
         }
-        catch (OperationCanceledException) when (_abandon.IsCancellationRequested)
+        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
         {
-            // Abandoned: the record in hand stays uncommitted and is read again by the partition's next owner.
+            // Stopped or abandoned: the record in hand stays uncommitted and is read again by the partition's next owner.
         }
     }
 
@@ -100,10 +108,10 @@ internal sealed partial class PartitionWorker
         {
             try
             {
-                await _handle(record, _abandon.Token).ConfigureAwait(false);
+                await _handle(record, new WorkerTokens(_stop.Token, _abandon.Token)).ConfigureAwait(false);
                 return;
             }
-            catch (OperationCanceledException) when (_abandon.IsCancellationRequested)
+            catch (OperationCanceledException) when (_stop.IsCancellationRequested)
             {
                 throw;
             }

@@ -1,13 +1,16 @@
+using Confluent.Kafka;
 using ECommerce.Contracts.Balances;
+using ECommerce.ServiceDefaults.Messaging;
 using ECommerce.ServiceDefaults.Messaging.Inbox;
-using ECommerce.ServiceDefaults.Messaging.Topology;
 using MassTransit;
+using Microsoft.Extensions.Options;
 
 namespace ECommerce.Integration.TestHost.Sequencing;
 
 /// <summary>Checks per-key order as a real consumer would see it: each user's charges must arrive as 1, 2, 3, … with nothing
-/// skipped, repeated or reordered. Every application is recorded, so the test can also prove each message applied once.</summary>
-public sealed class SequenceConsumer(SequenceDbContext db, SequencingInstance instance)
+/// skipped, repeated or reordered. Every application is recorded with the log position it was read from, so the test can
+/// also prove each message applied once, and each partition's records applied in log order.</summary>
+public sealed class SequenceConsumer(SequenceDbContext db, SequencingInstance instance, IOptions<MessagingOptions> options)
     : TransactionalConsumer<BalanceCharged, SequenceDbContext>(db)
 {
     protected override string InboxName => "sequencing";
@@ -27,15 +30,18 @@ public sealed class SequenceConsumer(SequenceDbContext db, SequencingInstance in
             progress.Violations++;
         progress.LastSequence = Math.Max(progress.LastSequence, message.Sequence);
 
-        var input = context.ReceiveContext.InputAddress;
+        // The Kafka rider hands the record's position to the receive context; without it (another transport) the row says so.
+        var position = context.ReceiveContext.TryGetPayload<TopicPartitionOffset>(out var read) ? read : null;
+        var prefix = options.Value.TopicPrefix;
         Db.Applied.Add(new AppliedMessage
         {
             MessageId = context.MessageId!.Value,
             Key = message.UserId,
             Sequence = message.Sequence,
             Instance = instance.Name,
-            Queue = input is null ? "?" : TopologyNames.QueueOf(input),
-            Redelivered = context.ReceiveContext.Redelivered,
+            Topic = position is null ? "?" : position.Topic.StartsWith(prefix, StringComparison.Ordinal) ? position.Topic[prefix.Length..] : position.Topic,
+            Partition = position?.Partition.Value ?? -1,
+            Offset = position?.Offset.Value ?? -1,
         });
     }
 }

@@ -23,7 +23,7 @@ public sealed class SequenceDbContext(DbContextOptions<SequenceDbContext> option
             e.HasIndex(x => x.MessageId);
             e.HasIndex(x => new { x.Key, x.Sequence });
             e.Property(x => x.Instance).HasMaxLength(50);
-            e.Property(x => x.Queue).HasMaxLength(200);
+            e.Property(x => x.Topic).HasMaxLength(200);
         });
         modelBuilder.Entity<KeyProgress>(e =>
         {

@@ -5,7 +5,8 @@ using ECommerce.Testing.Infrastructure;
 namespace ECommerce.Integration.Tests.Infrastructure;
 
 /// <summary>A consumer instance running as a child process (ECommerce.Integration.TestHost), so a test can kill it with
-/// SIGKILL exactly as a crash would: no shutdown code runs, the in-flight message is neither acknowledged nor finished.
+/// SIGKILL exactly as a crash would: no shutdown code runs, the record in hand is not finished and what it applied since its
+/// last commit is not committed (it leaves the group only when the broker gives up on its session).
 /// Its standard input stays open while it should run; closing it asks for a graceful stop, and if the test process dies the
 /// pipe closes by itself so the instance never outlives the test.</summary>
 public sealed class ConsumerProcess : IAsyncDisposable

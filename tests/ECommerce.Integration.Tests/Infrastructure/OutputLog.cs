@@ -9,17 +9,13 @@ namespace ECommerce.Integration.Tests.Infrastructure;
 public sealed class OutputLog(ITestOutputHelper output)
 {
     const int Capacity = 300;
+    static readonly Lock FileLock = new();
     readonly ConcurrentQueue<string> _recent = new();
 
     public void Write(string line)
     {
-        var stamped = $"{DateTime.UtcNow:HH:mm:ss.fff} {line}";
-        if (Environment.GetEnvironmentVariable("INTEGRATION_TEST_LOG") is { Length: > 0 } file)
-        {
-            lock (_recent)
-                File.AppendAllText(file, stamped + Environment.NewLine);
-        }
-
+        var stamped = Stamp(line);
+        AppendToFile(stamped);
         _recent.Enqueue(stamped);
         while (_recent.Count > Capacity && _recent.TryDequeue(out _))
         {
@@ -36,4 +32,17 @@ public sealed class OutputLog(ITestOutputHelper output)
     }
 
     public string Recent => string.Join(Environment.NewLine, _recent);
+
+    /// <summary>A line of something no single test owns (the shared broker's console): only to INTEGRATION_TEST_LOG.</summary>
+    public static void WriteShared(string line) => AppendToFile(Stamp(line));
+
+    static string Stamp(string line) => $"{DateTime.UtcNow:HH:mm:ss.fff} {line}";
+
+    static void AppendToFile(string stamped)
+    {
+        if (Environment.GetEnvironmentVariable("INTEGRATION_TEST_LOG") is not { Length: > 0 } file)
+            return;
+        lock (FileLock)
+            File.AppendAllText(file, stamped + Environment.NewLine);
+    }
 }

@@ -4,8 +4,8 @@ using MassTransit;
 
 namespace ECommerce.Integration.Tests.Ledger;
 
-/// <summary>Consumes the unkeyed <c>order-completed</c> topic, whose queue has competing concurrent consumers, and makes the
-/// two copies of a duplicated message meet inside the handler before either commits.</summary>
+/// <summary>Consumes the unkeyed <c>order-completed</c> topic, whose partitions are handled side by side, and makes the two copies
+/// of a duplicated message (one on each of two partitions) meet inside the handler before either commits.</summary>
 public sealed class OrderLedgerConsumer(LedgerDbContext db, PairBarrier barrier) : TransactionalConsumer<OrderCompleted, LedgerDbContext>(db)
 {
     protected override async Task HandleAsync(ConsumeContext<OrderCompleted> context)

@@ -1,37 +1,41 @@
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
+using Confluent.Kafka;
 using ECommerce.Contracts.Balances;
 using ECommerce.Contracts.Topology;
 using ECommerce.Integration.Tests.Infrastructure;
 using ECommerce.Integration.Tests.Ledger;
 using ECommerce.ServiceDefaults.Messaging;
+using ECommerce.ServiceDefaults.Messaging.Kafka;
 using ECommerce.ServiceDefaults.Messaging.Outbox;
+using ECommerce.Testing.Infrastructure;
+using MassTransit;
 using MassTransit.Serialization;
 using Microsoft.Extensions.DependencyInjection;
-using RabbitMQ.Client;
 using Xunit;
 using Xunit.Abstractions;
 
 namespace ECommerce.Integration.Tests.Relay;
 
-/// <summary>The pipelined relay writes messages itself instead of through MassTransit; they must be what MassTransit writes. The
-/// same outbox row is sent once through MassTransit (<see cref="OutboxPublisher"/>) and once through
-/// <see cref="PipelinedOutboxPublisher"/>, both are read back raw from a queue, and compared field by field (the message itself as what a consumer reads from it).</summary>
+/// <summary>The relay writes Kafka records itself (Confluent.Kafka, not MassTransit), and MassTransit's consumers must read them
+/// as their own: one row produced by the relay's publisher, read back raw from the topic and checked field by field (key,
+/// partition, headers, the JSON envelope), then received by a MassTransit consumer on the rider with the row's message id and
+/// as a child of the relay's publish span, in the row's trace.</summary>
 public sealed class OutboxEnvelopeTests(ITestOutputHelper output)
 {
     static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
     [Fact]
-    public async Task The_pipelined_relay_writes_what_MassTransit_sends()
+    public async Task A_relayed_record_is_what_a_MassTransit_consumer_reads_with_the_rows_id_and_trace()
     {
         using var traces = new TraceListener();
         await using var environment = await TestEnvironment.CreateAsync("envelope", DatabaseKind.Sqlite, output);
-        var database = await environment.CreateDatabaseAsync(TestServices.Producer);
-        await using var producer = await RunningHost.StartAsync(TestServices.ProducerBuilder(environment, database).Build());
-        await using var sink = await RelaySink.BindAsync(environment.BrokerUri, Topics.BalanceActivity, environment.Messaging);
+        var producerDatabase = await environment.CreateDatabaseAsync(TestServices.Producer);
+        await using var producer = await RunningHost.StartAsync(TestServices.ProducerBuilder(environment, producerDatabase).Build());
 
         var trace = ActivityTraceId.CreateRandom();
+        var rowSpan = ActivitySpanId.CreateRandom();
         var charge = new BalanceCharged(Guid.NewGuid(), 4711, 12.5m, 99.25m, 3, DateTimeOffset.UtcNow);
         var row = new OutboxMessage
         {
@@ -41,79 +45,85 @@ public sealed class OutboxEnvelopeTests(ITestOutputHelper output)
             PartitionKey = "4711",
             MessageType = typeof(BalanceCharged).FullName!,
             Body = JsonSerializer.Serialize(charge, MessageJson.Options),
-            TraceParent = $"00-{trace}-{ActivitySpanId.CreateRandom()}-01",
+            TraceParent = $"00-{trace}-{rowSpan}-01",
             CreatedAt = DateTimeOffset.UtcNow,
         };
 
-        await producer.Services.GetRequiredService<OutboxPublisher>().PublishAsync(row, CancellationToken.None);
-        var fromMassTransit = await sink.NextAsync(Patience);
-        var (sent, failed) = await producer.Services.GetRequiredService<PipelinedOutboxPublisher>().PublishAsync([row], CancellationToken.None);
+        var (sent, failed) = await producer.Services.GetRequiredService<IOutboxBatchPublisher>().PublishAsync([row], CancellationToken.None);
         Assert.Empty(failed);
         Assert.Equal([row.Id], sent.Select(r => r.Id));
-        var fromRelay = await sink.NextAsync(Patience);
 
-        environment.Log.Write($"MassTransit: {Describe(fromMassTransit)}");
-        environment.Log.Write($"relay:       {Describe(fromRelay)}");
+        var record = await ReadOneAsync(environment, Topics.BalanceActivity);
+        var headers = record.Message.Headers.ToDictionary(h => h.Key, h => Encoding.UTF8.GetString(h.GetValueBytes()), StringComparer.Ordinal);
+        environment.Log.Write($"record {record.TopicPartitionOffset} key={record.Message.Key} " +
+            $"headers=[{string.Join(", ", headers.Select(h => $"{h.Key}={h.Value}"))}] value={Encoding.UTF8.GetString(record.Message.Value)}");
 
-        // Transport.
-        Assert.Equal(fromMassTransit.Exchange, fromRelay.Exchange);
-        Assert.Equal(fromMassTransit.RoutingKey, fromRelay.RoutingKey);
-        var (mt, relay) = (fromMassTransit.BasicProperties, fromRelay.BasicProperties);
-        Assert.Equal(OutboxEnvelope.ContentType, relay.ContentType);
-        Assert.Equal(mt.ContentType, relay.ContentType);
-        Assert.Equal(row.Id.ToString(), relay.MessageId);
-        Assert.Equal(mt.MessageId, relay.MessageId);
-        Assert.Equal(DeliveryModes.Persistent, relay.DeliveryMode);
-        Assert.Equal(mt.DeliveryMode, relay.DeliveryMode);
-        // Less the client's own bookkeeping of confirms (it tracks them for MassTransit, and the relay tracks them itself).
-        Assert.Equal(Keys(mt.Headers).Except(["x-dotnet-pub-seq-no"]), Keys(relay.Headers));
-        foreach (var header in new[] { OutboxPublisher.TopicHeader, OutboxPublisher.PartitionKeyHeader, OutboxPublisher.MessageTypeHeader })
-            Assert.Equal(Text(mt.Headers![header]), Text(relay.Headers![header]));
-        // Both continue the row's trace, each from its own span.
-        Assert.Equal(trace, ActivityContext.Parse(Text(mt.Headers![OutboxEnvelope.ActivityIdHeader]) ?? "", null).TraceId);
-        Assert.Equal(trace, ActivityContext.Parse(Text(relay.Headers![OutboxEnvelope.ActivityIdHeader]) ?? "", null).TraceId);
+        // Placement: keyed by the partition key, on the partition a Java client would choose for it.
+        Assert.Equal("4711", record.Message.Key);
+        Assert.Equal(Murmur2.PartitionOf("4711", environment.Messaging.PartitionsOf(Topics.BalanceActivity)), record.Partition.Value);
 
-        // Envelope.
-        using var mtBody = JsonDocument.Parse(fromMassTransit.Body);
-        using var relayBody = JsonDocument.Parse(fromRelay.Body);
-        var (mtEnvelope, relayEnvelope) = (mtBody.RootElement, relayBody.RootElement);
-        Assert.Equal(Properties(mtEnvelope), Properties(relayEnvelope));
-        foreach (var name in new[] { "messageId", "requestId", "correlationId", "initiatorId", "destinationAddress", "responseAddress",
-                     "faultAddress", "messageType", "expirationTime" })
-            Assert.Equal(mtEnvelope.GetProperty(name).GetRawText(), relayEnvelope.GetProperty(name).GetRawText());
-        // The relay embeds the row's stored body as it is: MassTransit indents its own and writes decimals as strings, the row has
-        // them as numbers. What counts is that a MassTransit consumer reads the same message from both.
-        Assert.Equal(charge, mtEnvelope.GetProperty("message").Deserialize<BalanceCharged>(SystemTextJsonMessageSerializer.Options));
-        Assert.Equal(charge, relayEnvelope.GetProperty("message").Deserialize<BalanceCharged>(SystemTextJsonMessageSerializer.Options));
-        Assert.Equal(charge, relayEnvelope.GetProperty("message").Deserialize<BalanceCharged>(MessageJson.Options));
-        Assert.True(relayEnvelope.GetProperty("conversationId").TryGetGuid(out _));
-        // The one difference: MassTransit's return address is its bus's temporary queue, which the relay does not have.
-        Assert.Equal(JsonValueKind.String, mtEnvelope.GetProperty("sourceAddress").ValueKind);
-        Assert.Equal(JsonValueKind.Null, relayEnvelope.GetProperty("sourceAddress").ValueKind);
-        Assert.Equal(row.Id, relayEnvelope.GetProperty("messageId").GetGuid());
-        Assert.Equal(Properties(mtEnvelope.GetProperty("headers")), Properties(relayEnvelope.GetProperty("headers")));
-        Assert.Equal(mtEnvelope.GetProperty("host").GetRawText(), relayEnvelope.GetProperty("host").GetRawText());
-        Assert.Equal(trace, ActivityContext.Parse(relayEnvelope.GetProperty("headers").GetProperty(OutboxEnvelope.ActivityIdHeader).GetString()!, null).TraceId);
-        Assert.True(relayEnvelope.GetProperty("sentTime").TryGetDateTimeOffset(out _));
-        Assert.Equal(mtEnvelope.GetProperty("sentTime").ValueKind, relayEnvelope.GetProperty("sentTime").ValueKind);
+        // Headers: what a consumer needs without reading the body; the trace continues from the row's span through a span of the
+        // relay's own.
+        Assert.Equal([KafkaHeaders.ContentType, KafkaHeaders.MessageId, KafkaHeaders.MessageType, KafkaHeaders.ActivityId],
+            record.Message.Headers.Select(h => h.Key));
+        Assert.Equal(OutboxEnvelope.ContentType, headers[KafkaHeaders.ContentType]);
+        Assert.Equal(row.Id.ToString(), headers[KafkaHeaders.MessageId]);
+        Assert.Equal(row.MessageType, headers[KafkaHeaders.MessageType]);
+        var publish = ActivityContext.Parse(headers[KafkaHeaders.ActivityId], null);
+        Assert.Equal(trace, publish.TraceId);
+        Assert.NotEqual(rowSpan, publish.SpanId);
+
+        // Envelope: MassTransit's JSON envelope, its property names, the row id as message id, the message as the row's body.
+        using var body = JsonDocument.Parse(record.Message.Value);
+        var envelope = body.RootElement;
+        Assert.Equal(["messageId", "requestId", "correlationId", "conversationId", "initiatorId", "sourceAddress", "destinationAddress",
+            "responseAddress", "faultAddress", "messageType", "message", "expirationTime", "sentTime", "headers", "host"],
+            envelope.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(row.Id, envelope.GetProperty("messageId").GetGuid());
+        Assert.True(envelope.GetProperty("conversationId").TryGetGuid(out _));
+        Assert.Equal(JsonValueKind.Null, envelope.GetProperty("sourceAddress").ValueKind);
+        Assert.Equal($"topic:{KafkaNames.Topic(environment.Messaging, Topics.BalanceActivity)}", envelope.GetProperty("destinationAddress").GetString());
+        Assert.Equal([MessageUrn.ForTypeString<BalanceCharged>()], envelope.GetProperty("messageType").EnumerateArray().Select(t => t.GetString()));
+        Assert.Equal(charge, envelope.GetProperty("message").Deserialize<BalanceCharged>(SystemTextJsonMessageSerializer.Options));
+        Assert.True(envelope.GetProperty("sentTime").TryGetDateTimeOffset(out _));
+        Assert.Equal(headers[KafkaHeaders.ActivityId], envelope.GetProperty("headers").GetProperty(KafkaHeaders.ActivityId).GetString());
+        Assert.Equal(row.MessageType, envelope.GetProperty("headers").GetProperty(KafkaHeaders.MessageType).GetString());
+        Assert.Equal(JsonValueKind.Object, envelope.GetProperty("host").ValueKind);
+
+        // Dispatch: a MassTransit consumer on the rider reads it as the row's message, and its receive continues the relay's span.
+        var ledgerDatabase = await environment.CreateDatabaseAsync(TestServices.Ledger);
+        var ledgerBuilder = TestServices.LedgerBuilder(environment, ledgerDatabase, TestServices.Consume<RecordingChargeConsumer>(Topics.BalanceActivity));
+        ledgerBuilder.Services.AddSingleton<ConsumedLog>();
+        await using var ledger = await TestServices.StartLedgerAsync(environment, ledgerBuilder.Build(), Topics.BalanceActivity);
+        var log = ledger.Services.GetRequiredService<ConsumedLog>();
+        await Poll.UntilAsync(() => log.Count > 0, Patience, "the consumer to receive the record");
+        var consumed = Assert.Single(log.Snapshot());
+        Assert.Equal(row.Id, consumed.MessageId);
+        Assert.Equal((charge.UserId, charge.Sequence), (consumed.UserId, consumed.Sequence));
+        Assert.Equal(trace, consumed.TraceId);
+        Assert.Equal(publish.SpanId, consumed.RemoteParent);
     }
 
-    static string Describe(BasicGetResult result)
+    /// <summary>The first record of the test's <paramref name="topic"/> with everything the broker holds of it (the shared
+    /// reader leaves the headers out).</summary>
+    static Task<ConsumeResult<string?, byte[]>> ReadOneAsync(TestEnvironment environment, string topic) => Task.Run(() =>
     {
-        var p = result.BasicProperties;
-        var headers = string.Join(", ", (p.Headers ?? new Dictionary<string, object?>()).Select(h => $"{h.Key}={Text(h.Value)} ({h.Value?.GetType().Name})"));
-        return $"exchange={result.Exchange} routingKey={result.RoutingKey} contentType={p.ContentType} messageId={p.MessageId} " +
-            $"deliveryMode={p.DeliveryMode} correlationId={p.CorrelationId} type={p.Type} headers=[{headers}] body={Encoding.UTF8.GetString(result.Body.Span)}";
-    }
+        var name = KafkaNames.Topic(environment.Messaging, topic);
+        using var consumer = new ConsumerBuilder<string?, byte[]>(new ConsumerConfig
+        {
+            BootstrapServers = environment.BootstrapServers,
+            GroupId = "test-envelope-reader",
+            EnableAutoCommit = false,
+        }).SetLogHandler((_, _) => { }).Build();
+        consumer.Assign(Enumerable.Range(0, environment.Messaging.PartitionsOf(topic))
+            .Select(p => new TopicPartitionOffset(name, p, Offset.Beginning)));
+        var deadline = DateTime.UtcNow + Patience;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (consumer.Consume(TimeSpan.FromMilliseconds(200)) is { } result)
+                return result;
+        }
 
-    static List<string> Keys(IDictionary<string, object?>? headers) => [.. (headers?.Keys ?? []).Order(StringComparer.Ordinal)];
-
-    static List<string> Properties(JsonElement element) => [.. element.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal)];
-
-    static string? Text(object? value) => value switch
-    {
-        byte[] bytes => Encoding.UTF8.GetString(bytes),
-        null => null,
-        _ => value.ToString(),
-    };
+        throw new TimeoutException($"No record arrived in {name} within {Patience}.");
+    });
 }

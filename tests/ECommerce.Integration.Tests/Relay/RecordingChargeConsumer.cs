@@ -10,7 +10,11 @@ public sealed class RecordingChargeConsumer(ConsumedLog log) : IConsumer<Balance
     public Task Consume(ConsumeContext<BalanceCharged> context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        log.Add(new ConsumedCharge(context.Message.UserId, context.Message.Sequence, context.MessageId, Activity.Current?.TraceId));
+        var activity = Activity.Current;
+        var outermost = activity;
+        while (outermost?.Parent is not null)
+            outermost = outermost.Parent;
+        log.Add(new ConsumedCharge(context.Message.UserId, context.Message.Sequence, context.MessageId, activity?.TraceId, outermost?.ParentSpanId));
         return Task.CompletedTask;
     }
 }

@@ -1,0 +1,106 @@
+using ECommerce.Contracts.Topology;
+using ECommerce.Integration.TestHost.Sequencing;
+using ECommerce.Integration.Tests.Infrastructure;
+using ECommerce.Integration.Tests.Ledger;
+using ECommerce.Testing.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace ECommerce.Integration.Tests.Rebalance;
+
+/// <summary>Rebalances while records flow: a second instance joins the group mid-stream (the broker moves some of the first
+/// one's partitions to it: the first finishes the record in hand, commits, lets go; the second starts at that commit) and
+/// later leaves it mid-stream (its partitions go back the same way). No record is lost, none is delivered or applied twice,
+/// and each key's records are applied in order whichever instance had its partition.</summary>
+public sealed class MemberJoinLeaveTests(ITestOutputHelper output)
+{
+    const int Keys = 24;
+
+    /// <summary>Records produced but not yet delivered that the producer keeps in front of the consumers, so that there is
+    /// always a backlog on the partitions when the group changes.</summary>
+    const int Backlog = 150;
+
+    static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
+
+    [Fact]
+    public async Task An_instance_joining_and_leaving_mid_stream_loses_nothing_and_applies_nothing_twice()
+    {
+        await using var environment = await TestEnvironment.CreateAsync("join-leave", DatabaseKind.PostgreSql, output);
+        var database = await environment.CreateDatabaseAsync(SequencingExtensions.ServiceName);
+        var deliveries = new DeliveryLog();
+        var produced = new List<Guid>();
+        var rounds = 0;
+        using var stop = new CancellationTokenSource();
+
+        // The stream: a round of every key at a time, for as long as the test needs, never more than Backlog ahead of the
+        // consumers.
+        async Task ProduceAsync()
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                int count;
+                lock (produced)
+                    count = produced.Count;
+                if (count - deliveries.Total >= Backlog)
+                {
+                    await Task.Delay(10);
+                    continue;
+                }
+
+                var next = Volatile.Read(ref rounds) + 1;
+                var ids = await SequencingHosts.ProduceRoundsAsync(environment, Keys, next, next);
+                lock (produced)
+                    produced.AddRange(ids);
+                Interlocked.Increment(ref rounds);
+            }
+        }
+
+        await using var a = await RunningHost.StartAsync(SequencingHosts.Build(environment, database, "a", deliveries));
+        var stream = ProduceAsync();
+        await Poll.UntilAsync(() => deliveries.Total >= 200, Patience, "instance a to be consuming");
+
+        // b joins while the stream flows; the group splits the partitions between a and b.
+        long joinedAt;
+        IReadOnlyList<int> partitionsOfB;
+        await using (var b = await RunningHost.StartAsync(SequencingHosts.Build(environment, database, "b", deliveries)))
+        {
+            await Poll.UntilAsync(async _ => await environment.Groups.OwnersOfAsync(SequencingExtensions.Group, Topics.BalanceActivity) == 2,
+                Patience, "b to be given partitions of balance-activity");
+            environment.Log.Write($"after the join: {await environment.Groups.DescribeAsync(SequencingExtensions.Group, Topics.BalanceActivity)}");
+            joinedAt = await SequencingHosts.ReadAsync(database, db => db.Applied.MaxAsync(x => x.Position));
+            await Poll.UntilAsync(async _ => await SequencingHosts.ReadAsync(database, db => db.Applied.CountAsync(x => x.Instance == "b")) >= 100, Patience,
+                "instance b to apply records of the partitions it was given");
+            partitionsOfB = await SequencingHosts.ReadAsync(database, db => db.Applied.Where(x => x.Instance == "b").Select(x => x.Partition).Distinct().ToListAsync());
+            // b leaves (a graceful stop) while the stream still flows.
+        }
+
+        var leftAt = await SequencingHosts.ReadAsync(database, db => db.Applied.MaxAsync(x => x.Position));
+        environment.Log.Write($"b left after applying from partitions {string.Join(", ", partitionsOfB)}; {produced.Count} produced so far");
+        // a takes b's partitions back and goes on: some rounds later, every key has moved on.
+        var roundsAtLeave = Volatile.Read(ref rounds);
+        await Poll.UntilAsync(() => Volatile.Read(ref rounds) >= roundsAtLeave + 10, Patience, "ten more rounds to be produced after b left");
+        await stop.CancelAsync();
+        await stream;
+
+        await Poll.UntilAsync(async _ => await SequencingHosts.AppliedAsync(database) >= produced.Count, Patience, $"all {produced.Count} records to be applied");
+        await SequencingHosts.WaitUntilCommittedAsync(environment, Patience);
+        environment.Log.Write($"{produced.Count} records in {rounds} rounds; {deliveries.Total} deliveries");
+
+        var applied = await SequencingHosts.ReadAsync(database, db => db.Applied.AsNoTracking().OrderBy(x => x.Position).ToListAsync());
+        // Nothing lost, nothing applied twice, nothing even delivered twice (both hand-overs were orderly: commit, then release).
+        Assert.Equal(produced.Order(), applied.Select(x => x.MessageId).Order());
+        Assert.Equal(produced.Order(), deliveries.ByMessage.Keys.Order());
+        Assert.All(deliveries.ByMessage.Values, n => Assert.Equal(1, n));
+        // Per key: 1, 2, 3, … across both hand-overs.
+        Assert.Equal(0, await SequencingHosts.ReadAsync(database, db => db.Progress.SumAsync(p => p.Violations)));
+        Assert.Equal(Keys, await SequencingHosts.ReadAsync(database, db => db.Progress.CountAsync(p => p.LastSequence == rounds)));
+        // Per partition: log order with no offset skipped, whichever instance applied it.
+        foreach (var partition in applied.GroupBy(x => x.Partition))
+            Assert.Equal(Enumerable.Range(0, partition.Count()).Select(i => (long)i), partition.Select(x => x.Offset));
+        // Both hand-overs happened mid-stream: b applied records after it joined, and a applied records of b's partitions after
+        // b left.
+        Assert.Contains(applied, x => x.Instance == "b" && x.Position > joinedAt);
+        Assert.Contains(applied, x => x.Instance == "a" && x.Position > leftAt && partitionsOfB.Contains(x.Partition));
+    }
+}

@@ -1,0 +1,67 @@
+using ECommerce.Contracts.Balances;
+using ECommerce.Contracts.Topology;
+using ECommerce.Integration.TestHost.Sequencing;
+using ECommerce.Integration.Tests.Infrastructure;
+using ECommerce.Integration.Tests.Ledger;
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Hosting;
+
+namespace ECommerce.Integration.Tests.Rebalance;
+
+/// <summary>Instances of the sequencing group (the child-process test host's consumer: per-key order checked and every
+/// application recorded with its log position) hosted in the test process, each counting every delivery it sees into a
+/// <see cref="DeliveryLog"/> before the inbox does, so "delivered twice" and "applied twice" can be told apart.</summary>
+public static class SequencingHosts
+{
+    public static IHost Build(TestEnvironment environment, string database, string instance, DeliveryLog deliveries)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        var settings = environment.Configuration(SequencingExtensions.ServiceName, database);
+        settings["Sequencing:Instance"] = instance;
+        var builder = InProcessHost.CreateBuilder($"{environment.Name}/{instance}", settings, environment.Log);
+        builder.AddSequencing((e, _) => e.UseFilter(new DeliveryCountingFilter(deliveries)));
+        return builder.Build();
+    }
+
+    /// <summary>Produces rounds <paramref name="first"/> to <paramref name="last"/> of charges of users 1…<paramref name="keys"/>:
+    /// in each round the next charge of every key, so keys interleave and each key's sequence is its round. Every record is
+    /// handed to the producer in that order before any acknowledgement is awaited; the idempotent producer keeps a partition's
+    /// records in the order given, so each key's charges land in sequence.</summary>
+    public static async Task<IReadOnlyList<Guid>> ProduceRoundsAsync(TestEnvironment environment, int keys, int first, int last)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        var ids = new List<Guid>();
+        var acknowledgements = new List<Task>();
+        for (var round = first; round <= last; round++)
+        {
+            for (var user = 1; user <= keys; user++)
+            {
+                var id = Guid.NewGuid();
+                acknowledgements.Add(environment.Producer.ProduceAsync(new BalanceCharged(Guid.NewGuid(), user, 1m, round, round, DateTimeOffset.UtcNow), id));
+                ids.Add(id);
+            }
+        }
+
+        await Task.WhenAll(acknowledgements).ConfigureAwait(false);
+        return ids;
+    }
+
+    public static async Task<T> ReadAsync<T>(string database, Func<SequenceDbContext, Task<T>> query)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var db = DatabaseContexts.Open<SequenceDbContext>(database, o => new SequenceDbContext(o));
+        await using (db.ConfigureAwait(false))
+            return await query(db).ConfigureAwait(false);
+    }
+
+    public static Task<int> AppliedAsync(string database) => ReadAsync(database, db => db.Applied.CountAsync());
+
+    /// <summary>Waits until the group has committed every record of the topic there is.</summary>
+    public static Task WaitUntilCommittedAsync(TestEnvironment environment, TimeSpan timeout)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        return ECommerce.Testing.Infrastructure.Poll.UntilAsync(_ => environment.Groups.CaughtUpAsync(SequencingExtensions.Group, Topics.BalanceActivity),
+            timeout, "the sequencing group to commit every partition to its end");
+    }
+}
