@@ -1,109 +1,37 @@
-using System.Collections.Concurrent;
-using System.Diagnostics;
-using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using ECommerce.Contracts.Topology;
-using ECommerce.ServiceDefaults.Messaging;
-using ECommerce.ServiceDefaults.Messaging.Topology;
-using RabbitMQ.Client;
-using RabbitMQ.Client.Events;
+using ECommerce.Services.IntegrationTests.Infrastructure;
+using ECommerce.Testing.Records;
 
 namespace ECommerce.Services.IntegrationTests.Balance;
 
-/// <summary>The test's own connection to the broker, as another service would use it: it sends commands to a keyed command
-/// topic exactly as ServiceDefaults' outbox publisher does (the consistent-hash exchange named after the topic, the partition
-/// key as routing key, a MassTransit envelope, publisher confirms), and watches balance-activity through a queue of its own bound
-/// to every partition exchange — one queue, so a user's events (always on one partition) arrive in the order the partition
-/// carried them.</summary>
-public sealed class BalanceBus : IAsyncDisposable
+/// <summary>The test's own Kafka clients, as another service would use them: commands go to their keyed command topic exactly as
+/// ServiceDefaults' outbox relay produces them (the partition key as the record key, the MassTransit envelope, the same
+/// headers, an idempotent producer acknowledged by the in-sync replicas), and balance-activity is read back from the brokers
+/// partition by partition in offset order — a user's events are all in one partition, so they come back in the order that
+/// partition carries them.</summary>
+public sealed class BalanceBus(ServiceEnvironment environment) : IDisposable
 {
-    // A channel publishes one message at a time here; several let concurrent senders wait for their confirms side by side.
-    const int PublisherChannels = 16;
+    readonly ContractProducer _producer = new(environment.BootstrapServers, environment.Messaging);
 
-    readonly IConnection _connection;
-    readonly ConcurrentBag<IChannel> _publishers;
-    readonly SemaphoreSlim _publisherAvailable = new(PublisherChannels, PublisherChannels);
-    readonly IChannel[] _allPublishers;
-    readonly IChannel _observer;
-    readonly ConcurrentQueue<ObservedEvent> _observed = new();
-
-    BalanceBus(IConnection connection, IChannel[] publishers, IChannel observer)
-    {
-        _connection = connection;
-        _allPublishers = publishers;
-        _publishers = [.. publishers];
-        _observer = observer;
-    }
-
-    /// <summary>Every balance-activity event seen so far, in arrival order.</summary>
-    public IReadOnlyList<ObservedEvent> Observed => [.. _observed];
-
-    /// <param name="onObserved">Called with each balance-activity event as it arrives.</param>
-    public static async Task<BalanceBus> ConnectAsync(Uri brokerUri, MessagingOptions messaging, Action<ObservedEvent>? onObserved = null)
-    {
-        ArgumentNullException.ThrowIfNull(messaging);
-        var connection = await new ConnectionFactory { Uri = brokerUri }.CreateConnectionAsync("balance-test").ConfigureAwait(false);
-        var publishers = new IChannel[PublisherChannels];
-        for (var i = 0; i < publishers.Length; i++)
-            publishers[i] = await connection.CreateChannelAsync(new CreateChannelOptions(
-                publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true)).ConfigureAwait(false);
-        var observer = await connection.CreateChannelAsync().ConfigureAwait(false);
-        var bus = new BalanceBus(connection, publishers, observer);
-
-        var queue = (await observer.QueueDeclareAsync(string.Empty, durable: false, exclusive: true, autoDelete: true).ConfigureAwait(false)).QueueName;
-        for (var p = 0; p < messaging.PartitionsOf(Topics.BalanceActivity); p++)
-            await observer.QueueBindAsync(queue, TopologyNames.PartitionExchange(Topics.BalanceActivity, p), string.Empty).ConfigureAwait(false);
-        var consumer = new AsyncEventingBasicConsumer(observer);
-        consumer.ReceivedAsync += (_, delivery) =>
-        {
-            var observed = Read(delivery.Body.Span);
-            bus._observed.Enqueue(observed);
-            onObserved?.Invoke(observed);
-            return Task.CompletedTask;
-        };
-        await observer.BasicConsumeAsync(queue, autoAck: true, consumer).ConfigureAwait(false);
-        return bus;
-    }
-
-    /// <summary>Sends <paramref name="command"/> to its topic keyed by its partition key and waits for the broker's confirm.</summary>
-    public async Task SendAsync(object command)
+    /// <summary>Produces <paramref name="command"/> to its topic, keyed by its partition key, and waits for the acknowledgement.</summary>
+    public Task SendAsync(object command)
     {
         ArgumentNullException.ThrowIfNull(command);
-        var descriptor = MessageCatalog.Describe(command.GetType());
-        var messageId = Guid.NewGuid();
-        var envelope = new JsonObject
-        {
-            ["messageId"] = messageId.ToString(),
-            ["messageType"] = new JsonArray($"urn:message:{descriptor.Type.Namespace}:{descriptor.Type.Name}"),
-            ["message"] = JsonSerializer.SerializeToNode(command, descriptor.Type, MessageJson.Options),
-            ["sentTime"] = DateTimeOffset.UtcNow.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
-            ["headers"] = new JsonObject(),
-        };
-        var properties = new BasicProperties
-        {
-            MessageId = messageId.ToString(),
-            ContentType = "application/vnd.masstransit+json",
-            Persistent = true,
-        };
-        var body = Encoding.UTF8.GetBytes(envelope.ToJsonString());
-        await _publisherAvailable.WaitAsync().ConfigureAwait(false);
-        _publishers.TryTake(out var publisher);
-        try
-        {
-            await publisher!.BasicPublishAsync(descriptor.Topic.Name, descriptor.PartitionKeyOf(command) ?? string.Empty, mandatory: false,
-                properties, body).ConfigureAwait(false);
-        }
-        finally
-        {
-            _publishers.Add(publisher!);
-            _publisherAvailable.Release();
-        }
+        return _producer.ProduceAsync(command);
     }
 
-    static ObservedEvent Read(ReadOnlySpan<byte> body)
+    /// <summary>Every record of balance-activity so far, partition by partition in offset order (copies of a message included).</summary>
+    public async Task<IReadOnlyList<ObservedEvent>> ObservedAsync()
     {
-        using var json = JsonDocument.Parse(body.ToArray());
+        var records = await Task.Run(() => TopicReader.ReadAllAsync(environment.BootstrapServers, Topics.BalanceActivity, environment.Messaging))
+            .ConfigureAwait(false);
+        return records.OrderBy(r => r.Partition).ThenBy(r => r.Offset).Select(Read).ToList();
+    }
+
+    static ObservedEvent Read(TopicRecord record)
+    {
+        using var json = JsonDocument.Parse(record.Value);
         var root = json.RootElement;
         var urn = root.GetProperty("messageType")[0].GetString()!;
         var message = root.GetProperty("message");
@@ -112,15 +40,9 @@ public sealed class BalanceBus : IAsyncDisposable
             urn[(urn.LastIndexOf(':') + 1)..],
             message.GetProperty("userId").GetInt64(),
             message.TryGetProperty("sequence", out var sequence) ? sequence.GetInt64() : null,
-            Stopwatch.GetTimestamp());
+            record.Partition,
+            record.Offset);
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        foreach (var publisher in _allPublishers)
-            await publisher.DisposeAsync().ConfigureAwait(false);
-        await _observer.DisposeAsync().ConfigureAwait(false);
-        await _connection.DisposeAsync().ConfigureAwait(false);
-        _publisherAvailable.Dispose();
-    }
+    public void Dispose() => _producer.Dispose();
 }

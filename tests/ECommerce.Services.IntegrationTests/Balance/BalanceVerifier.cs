@@ -2,13 +2,13 @@ using System.Globalization;
 
 namespace ECommerce.Services.IntegrationTests.Balance;
 
-/// <summary>Checks the outcome of a load against the plan, the tables and the events seen on balance-activity, and returns every
-/// violation found (none when all holds).</summary>
+/// <summary>Checks the outcome of a load against the plan, the tables and the events read back from balance-activity, and
+/// returns every violation found (none when all holds).</summary>
 public static class BalanceVerifier
 {
     public static List<string> Verify(IReadOnlyList<PlannedOperation> plan, IReadOnlyList<EntryRow> entries,
         IReadOnlyList<(long UserId, long BalanceCents, long Sequence)> accounts, IReadOnlyList<(Guid OrderId, string Reason)> decisions,
-        IReadOnlyList<ObservedEvent> observed)
+        IReadOnlyList<ObservedEvent> observed, int partitions)
     {
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(entries);
@@ -64,7 +64,11 @@ public static class BalanceVerifier
                 Fail(string.Create(CultureInfo.InvariantCulture,
                     $"user {user.Key}: account {account.BalanceCents} at {account.Sequence}, expected {expected} at {history.Count}"));
 
-            // Events: every change exactly once and in sequence order; one rejection event per refused order.
+            // Events: all of a user's on the partition its id hashes to; every change exactly once and in sequence order; one
+            // rejection event per refused order.
+            var partition = Harness.KeyPartitioner.PartitionOf(user.Key.ToString(CultureInfo.InvariantCulture), partitions);
+            if (seen.FirstOrDefault(o => o.UserId == user.Key && o.Partition != partition) is { } misplaced)
+                Fail($"user {user.Key}: an event on balance-activity partition {misplaced.Partition}, the key hashes to {partition}");
             var sequenced = seen.Where(o => o.UserId == user.Key && o.Sequence is not null).Select(o => o.Sequence!.Value).ToList();
             if (!sequenced.SequenceEqual(Enumerable.Range(1, history.Count).Select(s => (long)s)))
                 Fail($"user {user.Key}: balance-activity carried sequences [{string.Join(",", sequenced.Take(30))}…] for {history.Count} changes");

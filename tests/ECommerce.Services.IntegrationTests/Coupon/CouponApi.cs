@@ -58,5 +58,8 @@ public sealed class CouponApi : IDisposable
     public Task<JsonElement> GetCouponAsync(Guid couponId) =>
         _client.GetFromJsonAsync<JsonElement>(new Uri($"api/coupons/{couponId}", UriKind.Relative));
 
+    /// <summary>GET /ops/consumers: per group, topic and partition the lag, the committed and end offsets and the owner.</summary>
+    public Task<JsonElement> ConsumersAsync() => _client.GetFromJsonAsync<JsonElement>(new Uri("ops/consumers", UriKind.Relative));
+
     public void Dispose() => _client.Dispose();
 }

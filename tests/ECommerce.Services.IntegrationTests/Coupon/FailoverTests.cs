@@ -8,11 +8,13 @@ using Xunit.Abstractions;
 namespace ECommerce.Services.IntegrationTests.Coupon;
 
 /// <summary>The flash sale of <see cref="FlashSaleTests"/> with one instance SIGKILLed half-way through. The victim is started
-/// first, so it is the active consumer of every coupon-issue partition and holds the outbox relay's lease: its death must be
-/// covered on every path at once. Requests in flight to it fail at the HTTP level and are retried against the survivor with
-/// the same Idempotency-Key; the survivor's standby subscriptions take over every partition (unacknowledged messages come
-/// back to it); its relay takes the expired lease and publishes what the victim had accepted but not yet published. All the
-/// invariants of the sale must still hold, and no request may be accepted twice.</summary>
+/// first, so it holds the outbox relay's lease; the survivor joins the consumer group next and the group protocol gives it
+/// half the partitions; the sale's coupons are all on partitions the victim owns. Its death must be covered on every path at
+/// once: requests in flight to it fail at the HTTP level and are retried against the survivor with the same Idempotency-Key;
+/// once the brokers' session timeout declares the victim dead, the survivor gets its partitions and reads them from the
+/// victim's last commit (what the victim had handled since is handled again, which changes nothing); its relay takes the
+/// expired lease and publishes what the victim had accepted but not yet published. All the invariants of the sale must still
+/// hold, and no request may be accepted twice.</summary>
 public sealed class FailoverTests(ITestOutputHelper output)
 {
     [Theory]
@@ -22,19 +24,20 @@ public sealed class FailoverTests(ITestOutputHelper output)
     {
         var scale = FlashSaleScenario.ScaleFor(database);
         await using var environment = await ServiceEnvironment.CreateAsync("failover", database, output);
-        // The victim alone first: it subscribes to its own partitions at once and to the rest after the standby delay, so it
-        // becomes the active consumer of all of them (a single-active-consumer queue keeps its first consumer active).
-        var victim = await FlashSaleScenario.StartInstanceAsync(environment, "victim", 1, 2);
+        // The victim alone first: its relay takes the outbox lease, its consumer every partition.
+        var victim = await FlashSaleScenario.StartInstanceAsync(environment, "victim");
         await victim.WaitHealthyAsync(TimeSpan.FromSeconds(120));
-        await FlashSaleScenario.WaitForIssuingConsumersAsync(environment, 1);
-        var survivor = await FlashSaleScenario.StartInstanceAsync(environment, "survivor", 0, 2);
+        await FlashSaleScenario.WaitForIssuingOwnersAsync(environment, victim);
+        var survivor = await FlashSaleScenario.StartInstanceAsync(environment, "survivor");
         await survivor.WaitHealthyAsync(TimeSpan.FromSeconds(120));
-        // The survivor stands by on every partition.
-        await FlashSaleScenario.WaitForIssuingConsumersAsync(environment, 2);
+        // The survivor joins: some partitions move to it.
+        var owners = await FlashSaleScenario.WaitForIssuingOwnersAsync(environment, victim, survivor);
+        var victimPartitions = owners.Where(o => o.Value == victim).Select(o => o.Key).ToHashSet();
 
         using var victimApi = new CouponApi(victim.BaseAddress, FlashSaleScenario.Concurrency);
         using var survivorApi = new CouponApi(survivor.BaseAddress, FlashSaleScenario.Concurrency);
-        var couponIds = await FlashSaleScenario.CreateCouponsAsync(survivorApi, scale);
+        // The whole sale on the victim's partitions: until it dies, it alone decides.
+        var couponIds = await FlashSaleScenario.CreateCouponsAsync(environment, survivorApi, scale, victimPartitions);
         var plan = FlashSalePlan.Create(scale.Users, scale.RequestsPerUser, scale.Coupons, FlashSaleScenario.Seed);
         environment.Log.Write($"[test] sending {plan.Count} requests from {scale.Users} users, {FlashSaleScenario.Concurrency} at a time");
 
@@ -80,5 +83,7 @@ public sealed class FailoverTests(ITestOutputHelper output)
         // once each (checked by the verifier: one row per key, the row the client was told about).
         Assert.True(load.TransportFailures > 0, "no request was in flight to the victim when it died");
         Assert.All(load.Outcomes.Where(o => o.Attempts > 1), o => Assert.Equal("survivor", o.AcceptedBy));
+        // The group is the survivor alone now, owning every partition the victim had.
+        await FlashSaleScenario.WaitForIssuingOwnersAsync(environment, survivor);
     }
 }

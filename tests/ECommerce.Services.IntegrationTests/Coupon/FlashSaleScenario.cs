@@ -3,6 +3,7 @@ using ECommerce.Testing.Infrastructure;
 using ECommerce.Services.IntegrationTests.Harness;
 using ECommerce.Services.IntegrationTests.Infrastructure;
 using ECommerce.Services.IntegrationTests.Coupon.Load;
+using ECommerce.Contracts.Topology;
 
 namespace ECommerce.Services.IntegrationTests.Coupon;
 
@@ -30,33 +31,70 @@ public static class FlashSaleScenario
     }
 
     /// <summary>Starts a coupon-service instance in <paramref name="environment"/>.</summary>
-    public static Task<ServiceProcess> StartInstanceAsync(ServiceEnvironment environment, string name, int ordinal, int count)
+    public static Task<ServiceProcess> StartInstanceAsync(ServiceEnvironment environment, string name,
+        IReadOnlyDictionary<string, string>? settings = null)
     {
         ArgumentNullException.ThrowIfNull(environment);
-        return environment.StartInstanceAsync(Service, name, ordinal, count);
+        return environment.StartInstanceAsync(Service, name, settings);
     }
 
-    /// <summary>Waits until every coupon-issue partition queue of the coupon group has <paramref name="consumers"/> consumers.</summary>
-    public static Task WaitForIssuingConsumersAsync(ServiceEnvironment environment, int consumers)
+    /// <summary>Waits until the coupon group is exactly <paramref name="owners"/> and they own every coupon-issue partition;
+    /// returns who owns which.</summary>
+    public static Task<IReadOnlyDictionary<int, ServiceProcess>> WaitForIssuingOwnersAsync(ServiceEnvironment environment,
+        params ServiceProcess[] owners)
     {
         ArgumentNullException.ThrowIfNull(environment);
-        return environment.WaitForPartitionConsumersAsync(Service, ECommerce.Contracts.Topology.Topics.CouponIssue, consumers);
+        return environment.WaitForOwnersAsync(Service, Topics.CouponIssue, owners);
     }
 
-    public static async Task<IReadOnlyList<Guid>> CreateCouponsAsync(CouponApi api, FlashSaleScale scale)
+    /// <summary>The coupon-issue partition a coupon's requests go to (its id is their key).</summary>
+    public static int PartitionOf(ServiceEnvironment environment, Guid couponId)
     {
+        ArgumentNullException.ThrowIfNull(environment);
+        return KeyPartitioner.PartitionOf(couponId.ToString(), environment.Messaging.PartitionsOf(Topics.CouponIssue));
+    }
+
+    /// <summary>Creates the sale's coupons, each on a coupon-issue partition no other coupon of the sale uses (while there are
+    /// enough partitions), so that the sale spreads over as many partitions, and so instances, as it can; or, given
+    /// <paramref name="onPartitions"/>, each on one of those. The service picks a coupon's id, so coupons are created until
+    /// each lands where it should; those that do not are left unused (no request ever names them).</summary>
+    public static async Task<IReadOnlyList<Guid>> CreateCouponsAsync(ServiceEnvironment environment, CouponApi api, FlashSaleScale scale,
+        IReadOnlySet<int>? onPartitions = null)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
         ArgumentNullException.ThrowIfNull(api);
         ArgumentNullException.ThrowIfNull(scale);
+        var partitions = environment.Messaging.PartitionsOf(Topics.CouponIssue);
         var ids = new List<Guid>();
+        var used = new HashSet<int>();
+        var spares = 0;
         foreach (var coupon in scale.Coupons)
-            ids.Add(await api.CreateCouponAsync(coupon.Name, 5m, coupon.Stock).ConfigureAwait(false));
+        {
+            while (true)
+            {
+                var id = await api.CreateCouponAsync(coupon.Name, 5m, coupon.Stock).ConfigureAwait(false);
+                var partition = PartitionOf(environment, id);
+                var fits = onPartitions is not null ? onPartitions.Contains(partition) : used.Count >= partitions || !used.Contains(partition);
+                if (fits)
+                {
+                    ids.Add(id);
+                    used.Add(partition);
+                    break;
+                }
+
+                if (++spares > 200)
+                    throw new InvalidOperationException($"200 coupons created and none landed on a partition of {string.Join(", ", onPartitions ?? used)}.");
+            }
+        }
+
+        environment.Log.Write($"[test] coupons on coupon-issue partitions {string.Join(", ", ids.Select(id => PartitionOf(environment, id)))} " +
+            $"({spares} spare coupons created on the way)");
         return ids;
     }
 
     /// <summary>Waits until <paramref name="expected"/> requests are recorded and none is pending, then until the relay has
-    /// published every outbox row (the outcome events too), logging progress as it goes. The deadline is generous: on the
-    /// 2-core reference machine the service decides about 100 requests a second, fewer while the test suite's other
-    /// assemblies run beside it.</summary>
+    /// published every outbox row (the outcome events too), logging progress as it goes. The deadline is generous (a sale
+    /// here is decided seconds after its load ends); one that passes prints where the coupon group's records stand.</summary>
     public static async Task WaitUntilDecidedAsync(ServiceEnvironment environment, int expected, IReadOnlyList<ServiceProcess> instances)
     {
         ArgumentNullException.ThrowIfNull(environment);
@@ -64,7 +102,23 @@ public static class FlashSaleScenario
         var clock = Stopwatch.StartNew();
         var lastReport = TimeSpan.Zero;
         (long Accepted, long Pending) progress = default;
-        await Poll.UntilAsync(async _ =>
+        try
+        {
+            await PollDecidedAsync().ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            environment.Log.Write($"[test] stuck at {progress.Accepted} accepted, {progress.Pending} pending; coupon group "
+                + await environment.DescribeGroupAsync(Service).ConfigureAwait(false));
+            throw;
+        }
+
+        environment.Log.Write($"[test] all {expected} requests decided {clock.Elapsed.TotalSeconds:0.0} s after the load ended");
+
+        await Poll.UntilAsync(async _ => await (await TablesAsync(environment).ConfigureAwait(false)).OutboxBacklogAsync().ConfigureAwait(false) == 0,
+            TimeSpan.FromSeconds(60), "the outbox to be fully published", interval: TimeSpan.FromMilliseconds(250)).ConfigureAwait(false);
+
+        Task PollDecidedAsync() => Poll.UntilAsync(async _ =>
         {
             if (instances.All(i => i.HasExited))
                 throw new InvalidOperationException("Every instance has exited; nothing can decide the pending requests.");
@@ -76,15 +130,12 @@ public static class FlashSaleScenario
             }
 
             return progress.Accepted == expected && progress.Pending == 0;
-        }, TimeSpan.FromMinutes(6), $"all {expected} requests to be decided", interval: TimeSpan.FromMilliseconds(250)).ConfigureAwait(false);
-        environment.Log.Write($"[test] all {expected} requests decided {clock.Elapsed.TotalSeconds:0.0} s after the load ended");
-
-        await Poll.UntilAsync(async _ => await (await TablesAsync(environment).ConfigureAwait(false)).OutboxBacklogAsync().ConfigureAwait(false) == 0,
-            TimeSpan.FromSeconds(60), "the outbox to be fully published", interval: TimeSpan.FromMilliseconds(250)).ConfigureAwait(false);
+        }, TimeSpan.FromMinutes(3), $"all {expected} requests to be decided", interval: TimeSpan.FromMilliseconds(250));
     }
 
-    /// <summary>Reads the tables and checks every invariant (<see cref="FlashSaleVerifier"/>), then checks that the HTTP API
-    /// reports what the tables say, for a sample of requests, users and every coupon.</summary>
+    /// <summary>Reads the tables and checks every invariant (<see cref="FlashSaleVerifier"/>) and the coupon-issue topic against
+    /// them (<see cref="CouponIssueLog"/>), then checks that the HTTP API reports what the tables say, for a sample of requests,
+    /// users and every coupon.</summary>
     public static async Task<FlashSaleVerdict> VerifyAsync(ServiceEnvironment environment, FlashSaleScale scale,
         IReadOnlyList<PlannedRequest> plan, LoadResult load, IReadOnlyList<Guid> couponIds, CouponApi api, int expectedDeadLetters = 0)
     {
@@ -100,6 +151,7 @@ public static class FlashSaleScenario
             environment.Log.Write($"[test] {tally}");
 
         var violations = verdict.Violations.ToList();
+        violations.AddRange(await CouponIssueLog.CheckAsync(environment, requests).ConfigureAwait(false));
         if (await (await TablesAsync(environment).ConfigureAwait(false)).DeadLettersAsync().ConfigureAwait(false) is var deadLetters
             && deadLetters != expectedDeadLetters)
             violations.Add($"{deadLetters} dead letters recorded, {expectedDeadLetters} expected");

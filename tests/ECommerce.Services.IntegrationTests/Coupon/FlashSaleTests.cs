@@ -8,8 +8,8 @@ using Xunit.Abstractions;
 
 namespace ECommerce.Services.IntegrationTests.Coupon;
 
-/// <summary>A flash sale on two instances of the coupon service, sharing one database and splitting the coupon-issue
-/// partitions: thousands of concurrent requests, each user asking twice, over coupons with far less stock than demand. Every
+/// <summary>A flash sale on two instances of the coupon service, sharing one database and one consumer group, which splits the
+/// coupon-issue partitions between them: thousands of concurrent requests, each user asking twice, over coupons with far less stock than demand. Every
 /// coupon must issue exactly its stock (never more), each user at most once per coupon, to the first distinct users in
 /// acceptance order, and every request must end Issued or Rejected with the right reason.</summary>
 public sealed class FlashSaleTests(ITestOutputHelper output)
@@ -21,14 +21,15 @@ public sealed class FlashSaleTests(ITestOutputHelper output)
     {
         var scale = FlashSaleScenario.ScaleFor(database);
         await using var environment = await ServiceEnvironment.CreateAsync("flash", database, output);
-        // Started together, each takes its own share of the partitions before standing by for the other's.
-        var instances = await Task.WhenAll(FlashSaleScenario.StartInstanceAsync(environment, "a", 0, 2), FlashSaleScenario.StartInstanceAsync(environment, "b", 1, 2));
+        // Started together: the group protocol splits the partitions between them.
+        var instances = await Task.WhenAll(FlashSaleScenario.StartInstanceAsync(environment, "a"), FlashSaleScenario.StartInstanceAsync(environment, "b"));
         await Task.WhenAll(instances.Select(i => i.WaitHealthyAsync(TimeSpan.FromSeconds(120))));
-        await FlashSaleScenario.WaitForIssuingConsumersAsync(environment, 2);
+        await FlashSaleScenario.WaitForIssuingOwnersAsync(environment, instances);
 
         using var apiA = new CouponApi(instances[0].BaseAddress, FlashSaleScenario.Concurrency);
         using var apiB = new CouponApi(instances[1].BaseAddress, FlashSaleScenario.Concurrency);
-        var couponIds = await FlashSaleScenario.CreateCouponsAsync(apiA, scale);
+        // Each coupon on a partition of its own: the sale spreads over three of the four partitions, so over both instances.
+        var couponIds = await FlashSaleScenario.CreateCouponsAsync(environment, apiA, scale);
         var plan = FlashSalePlan.Create(scale.Users, scale.RequestsPerUser, scale.Coupons, FlashSaleScenario.Seed);
         environment.Log.Write($"[test] sending {plan.Count} requests from {scale.Users} users, {FlashSaleScenario.Concurrency} at a time");
 

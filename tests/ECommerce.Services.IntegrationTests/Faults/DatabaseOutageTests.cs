@@ -7,8 +7,9 @@ namespace ECommerce.Services.IntegrationTests.Faults;
 
 /// <summary>PostgreSQL stops (fast shutdown, every connection cut) half-way through a flash sale served by two coupon
 /// instances and starts again seconds later. While it is down, a request is answered 503 with Retry-After — never 500 — and
-/// the client retries it with the same Idempotency-Key; the consumers' retries and redeliveries outlast the outage, and the
-/// relays resume publishing. Every invariant of the sale holds, no message is dead-lettered, no request accepted twice.</summary>
+/// the client retries it with the same Idempotency-Key; a record whose handling meets the outage is retried in process and
+/// then through the group's retry topics (1 s, 5 s, 15 s), which outlast it, and the relays resume producing. Every invariant
+/// of the sale holds, no record is dead-lettered, no request accepted twice.</summary>
 public sealed class DatabaseOutageTests(ITestOutputHelper output)
 {
     static readonly TimeSpan Outage = TimeSpan.FromSeconds(4);

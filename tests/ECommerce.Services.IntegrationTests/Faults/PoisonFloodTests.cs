@@ -6,16 +6,20 @@ using Xunit.Abstractions;
 
 namespace ECommerce.Services.IntegrationTests.Faults;
 
-/// <summary>A flood of poison messages lands in the very partitions a flash sale uses, while the sale runs, on two coupon
-/// instances with the default retry budget. Each poison message spends the budget and is recorded as a dead letter exactly
-/// once; the sale's requests keep being decided with every invariant intact, and the sale's p99 accepted→decided latency is
-/// reported and bounded.</summary>
+/// <summary>A flood of poison records lands in the very coupon-issue partitions a flash sale uses, while the sale runs, on two
+/// coupon instances with the default retry budget. Each poison record leaves its partition after one attempt (its failure is
+/// no transient one), waits out the group's retry topics (1 s, 5 s, 15 s) and is recorded as a dead letter exactly once; the
+/// sale's requests keep being decided with every invariant intact, and the sale's p99 accepted→decided latency is reported
+/// and bounded.</summary>
 public sealed class PoisonFloodTests(ITestOutputHelper output)
 {
     static int Poisons => FaultScale.Soak ? 2_000 : 200;
 
-    /// <summary>What "bounded" means here: without poison this sale's p99 is a few seconds on the 2-core reference machine.</summary>
-    static readonly TimeSpan P99Bound = TimeSpan.FromSeconds(30);
+    /// <summary>What "bounded" means here: a poison record holds its partition no longer than one attempt and one produce to the
+    /// retry topic (its failure is no transient one, so it gets no in-process retry), and the sale's p99 stays a few seconds
+    /// (3.9 s measured). Were poison retried in its partition (in-process retries, or a due time waited out there), 200 of them
+    /// would hold the sale's three partitions for tens of seconds.</summary>
+    static readonly TimeSpan P99Bound = TimeSpan.FromSeconds(15);
 
     [Fact]
     public async Task Poison_messages_are_dead_lettered_once_each_while_the_sale_flows()
@@ -29,7 +33,7 @@ public sealed class PoisonFloodTests(ITestOutputHelper output)
             if (accepted != sale.Plan.Count / 4)
                 return;
             environment.Log.Write($"[test] {accepted} accepted: publishing {Poisons} poison messages into the sale's partitions");
-            flood = Task.Run(() => PoisonPublisher.PublishAsync(environment.BrokerUri, sale.CouponIds, Poisons));
+            flood = Task.Run(() => PoisonPublisher.PublishAsync(environment, sale.CouponIds, Poisons));
         });
         Assert.NotNull(flood);
         var poisonIds = await flood;

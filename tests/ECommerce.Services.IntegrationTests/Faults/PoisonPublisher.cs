@@ -1,53 +1,28 @@
-using System.Text.Json;
 using ECommerce.Contracts.Coupons;
-using ECommerce.Contracts.Topology;
-using ECommerce.ServiceDefaults.Messaging;
-using ECommerce.ServiceDefaults.Messaging.Outbox;
-using RabbitMQ.Client;
+using ECommerce.Services.IntegrationTests.Infrastructure;
+using ECommerce.Testing.Records;
 
 namespace ECommerce.Services.IntegrationTests.Faults;
 
-/// <summary>Publishes issue-requested events for requests no coupon database holds, exactly as a service's outbox relay
-/// would put them on <c>coupon-issue</c> (MassTransit envelope, the coupon id as routing key, publisher confirms). The
-/// coupon service cannot apply one, ever: each must end as a dead letter after the retry budget.</summary>
+/// <summary>Produces issue-requested events for requests no coupon database holds, exactly as a service's outbox relay would
+/// put them on <c>coupon-issue</c> (MassTransit envelope, the coupon id as key, so into the very partitions the coupons'
+/// real requests use; an idempotent producer, acknowledged by every in-sync replica). The coupon service cannot apply one,
+/// ever: each goes through its group's retry topics and ends as a dead letter, recorded once.</summary>
 public static class PoisonPublisher
 {
-    /// <summary>Publishes <paramref name="count"/> poison messages over <paramref name="couponIds"/> and returns their message ids.</summary>
-    public static async Task<IReadOnlyList<Guid>> PublishAsync(Uri brokerUri, IReadOnlyList<Guid> couponIds, int count)
+    /// <summary>Produces <paramref name="count"/> poison records over <paramref name="couponIds"/> and returns their message ids
+    /// once the brokers have them all.</summary>
+    public static async Task<IReadOnlyList<Guid>> PublishAsync(ServiceEnvironment environment, IReadOnlyList<Guid> couponIds, int count)
     {
-        ArgumentNullException.ThrowIfNull(brokerUri);
+        ArgumentNullException.ThrowIfNull(environment);
         ArgumentNullException.ThrowIfNull(couponIds);
-        var topic = TopicCatalog.Get(Topics.CouponIssue);
-        var descriptor = MessageCatalog.Describe(typeof(CouponIssueRequested));
-        var destination = OutboxEnvelope.DestinationAddress(brokerUri, topic);
-        var factory = new ConnectionFactory { Uri = brokerUri, ClientProvidedName = "poison-publisher" };
-        var connection = await factory.CreateConnectionAsync().ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
+        using var producer = new ContractProducer(environment.BootstrapServers, environment.Messaging);
+        return await Task.WhenAll(Enumerable.Range(0, count).Select(async i =>
         {
-            var channel = await connection.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true,
-                publisherConfirmationTrackingEnabled: true)).ConfigureAwait(false);
-            await using (channel.ConfigureAwait(false))
-            {
-                var ids = new List<Guid>(count);
-                for (var i = 0; i < count; i++)
-                {
-                    var message = new CouponIssueRequested(Guid.NewGuid(), couponIds[i % couponIds.Count], 9_000_000 + i, DateTimeOffset.UtcNow);
-                    var row = new OutboxMessage
-                    {
-                        Id = Guid.NewGuid(),
-                        Topic = topic.Name,
-                        PartitionKey = descriptor.PartitionKeyOf(message),
-                        MessageType = typeof(CouponIssueRequested).FullName!,
-                        Body = JsonSerializer.Serialize(message, MessageJson.Options),
-                        CreatedAt = DateTimeOffset.UtcNow,
-                    };
-                    var (body, properties) = OutboxEnvelope.Create(row, destination, null, DateTime.UtcNow);
-                    await channel.BasicPublishAsync(topic.Name, row.PartitionKey!, mandatory: true, properties, body).ConfigureAwait(false);
-                    ids.Add(row.Id);
-                }
-
-                return ids;
-            }
-        }
+            var messageId = Guid.NewGuid();
+            var poison = new CouponIssueRequested(Guid.NewGuid(), couponIds[i % couponIds.Count], 9_000_000 + i, DateTimeOffset.UtcNow);
+            await producer.ProduceAsync(poison, messageId).ConfigureAwait(false);
+            return messageId;
+        })).ConfigureAwait(false);
     }
 }

@@ -6,9 +6,9 @@ using Xunit;
 
 namespace ECommerce.Services.IntegrationTests.Faults;
 
-/// <summary>The flash sale every fault test breaks something in: two coupon instances, each the first consumer of half the
-/// coupon-issue partitions and standby on the rest, the <see cref="FaultScale"/> sale's coupons and plan, and the load spread
-/// over both instances.</summary>
+/// <summary>The flash sale every fault test breaks something in: two coupon instances in one consumer group, which splits the
+/// coupon-issue partitions between them, the <see cref="FaultScale"/> sale's coupons (each on a partition of its own) and plan,
+/// and the load spread over both instances.</summary>
 public sealed class TwoInstanceSale : IDisposable
 {
     readonly ServiceEnvironment _environment;
@@ -37,16 +37,17 @@ public sealed class TwoInstanceSale : IDisposable
 
     public IReadOnlyList<Guid> CouponIds { get; private set; } = [];
 
-    /// <summary>Starts both instances, waits until every partition has its active and standby consumer, creates the coupons.</summary>
-    public static async Task<TwoInstanceSale> StartAsync(ServiceEnvironment environment)
+    /// <summary>Starts both instances, waits until they own every coupon-issue partition between them, creates the coupons.</summary>
+    /// <param name="settings">More environment for both instances (a test's own messaging settings).</param>
+    public static async Task<TwoInstanceSale> StartAsync(ServiceEnvironment environment, IReadOnlyDictionary<string, string>? settings = null)
     {
         ArgumentNullException.ThrowIfNull(environment);
-        var first = await FlashSaleScenario.StartInstanceAsync(environment, "first", 0, 2).ConfigureAwait(false);
-        var second = await FlashSaleScenario.StartInstanceAsync(environment, "second", 1, 2).ConfigureAwait(false);
+        var first = await FlashSaleScenario.StartInstanceAsync(environment, "first", settings).ConfigureAwait(false);
+        var second = await FlashSaleScenario.StartInstanceAsync(environment, "second", settings).ConfigureAwait(false);
         await Task.WhenAll(first.WaitHealthyAsync(TimeSpan.FromSeconds(120)), second.WaitHealthyAsync(TimeSpan.FromSeconds(120))).ConfigureAwait(false);
-        await FlashSaleScenario.WaitForIssuingConsumersAsync(environment, 2).ConfigureAwait(false);
+        await FlashSaleScenario.WaitForIssuingOwnersAsync(environment, first, second).ConfigureAwait(false);
         var sale = new TwoInstanceSale(environment, first, second);
-        sale.CouponIds = await FlashSaleScenario.CreateCouponsAsync(sale.FirstApi, sale.Scale).ConfigureAwait(false);
+        sale.CouponIds = await FlashSaleScenario.CreateCouponsAsync(environment, sale.FirstApi, sale.Scale).ConfigureAwait(false);
         environment.Log.Write($"[test] sending {sale.Plan.Count} requests from {sale.Scale.Users} users");
         return sale;
     }

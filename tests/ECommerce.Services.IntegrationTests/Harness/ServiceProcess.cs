@@ -9,8 +9,9 @@ namespace ECommerce.Services.IntegrationTests.Harness;
 
 /// <summary>One instance of a built service (<c>dotnet ECommerce.Coupon.dll</c>, for instance) as a child process on a port of
 /// its own, configured only through its environment, as the AppHost runs it. A child process, not an in-process host, so that a
-/// test can SIGKILL it exactly as a crash would: no shutdown code runs, open transactions and unacknowledged messages are
-/// left to the database and the broker to clean up.</summary>
+/// test can SIGKILL it exactly as a crash would: no shutdown code runs, open transactions are left to the database, and the
+/// partitions it owned, with whatever it handled but had not committed, to its group's next member once the broker's session
+/// timeout declares it dead.</summary>
 public sealed class ServiceProcess : IAsyncDisposable
 {
     // Environment this process may carry (a developer's shell, the AppHost's test settings) that must not reach the instance.
@@ -40,6 +41,9 @@ public sealed class ServiceProcess : IAsyncDisposable
     public Uri BaseAddress { get; }
 
     public bool HasExited => _process.HasExited;
+
+    /// <summary>The partitions the instance's consumer groups own, as it reports them.</summary>
+    public GroupAssignments Assignments { get; } = new();
 
     /// <summary>The last lines the instance wrote, for failure messages.</summary>
     public string RecentOutput => string.Join(Environment.NewLine, _tail);
@@ -76,13 +80,10 @@ public sealed class ServiceProcess : IAsyncDisposable
         var environment = startInfo.Environment;
         environment["ASPNETCORE_URLS"] = baseAddress.GetLeftPart(UriPartial.Authority);
         environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        environment["ConnectionStrings__messaging"] = settings.Broker;
+        environment["ConnectionStrings__messaging"] = settings.BootstrapServers;
         environment[$"ConnectionStrings__{service}"] = settings.Database;
-        environment["Messaging__Transport"] = "RabbitMq";
-        environment["Messaging__QueueType"] = settings.QueueType;
-        environment["Messaging__InstanceOrdinal"] = settings.InstanceOrdinal.ToString(CultureInfo.InvariantCulture);
-        environment["Messaging__InstanceCount"] = settings.InstanceCount.ToString(CultureInfo.InvariantCulture);
-        environment["Messaging__StandbyDelay"] = settings.StandbyDelay.ToString("c", CultureInfo.InvariantCulture);
+        environment["Messaging__Transport"] = "Kafka";
+        environment["Messaging__TopicPrefix"] = settings.TopicPrefix;
         environment["Messaging__OutboxLease"] = settings.OutboxLease.ToString("c", CultureInfo.InvariantCulture);
         // Warnings and the platform's own start-up lines only: a console line per request would cost the service more than
         // the work being measured.
@@ -127,6 +128,11 @@ public sealed class ServiceProcess : IAsyncDisposable
             }
         }, timeout, $"{Name} to answer /health with 200", interval: TimeSpan.FromMilliseconds(200));
 
+    /// <summary>Whether <paramref name="clientId"/> (a Kafka client id of the suite, <c>group-host-pid</c>) is one of this
+    /// instance's consumers.</summary>
+    public bool IsClient(string? clientId) =>
+        clientId is not null && clientId.EndsWith(string.Create(CultureInfo.InvariantCulture, $"-{Pid}"), StringComparison.Ordinal);
+
     /// <summary>SIGKILL, as a crash: and waits until the process is gone.</summary>
     public async Task KillAsync()
     {
@@ -135,25 +141,33 @@ public sealed class ServiceProcess : IAsyncDisposable
         await _process.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
     }
 
-    /// <summary>SIGTERM (ASP.NET Core's graceful stop: the bus finishes its message, the relay hands its lease back), then SIGKILL
-    /// if it has not stopped within 20 s.</summary>
+    /// <summary>SIGTERM, ASP.NET Core's graceful stop: requests in flight are answered, each partition worker finishes its
+    /// record in hand, the offsets are committed and the member leaves its group (its partitions move at once), the relay
+    /// hands its lease back. Waits for the exit; SIGKILL if it has not stopped within <paramref name="patience"/>. Returns
+    /// false when it had to be killed.</summary>
+    public async Task<bool> StopAsync(TimeSpan patience)
+    {
+        if (_process.HasExited)
+            return true;
+        ProcessSignals.Terminate(Pid);
+        using var timeout = new CancellationTokenSource(patience);
+        try
+        {
+            await _process.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            ProcessSignals.Kill(Pid);
+            await _process.WaitForExitAsync().ConfigureAwait(false);
+            return false;
+        }
+    }
+
+    /// <summary><see cref="StopAsync"/> with 20 s of patience, then the process's resources are released.</summary>
     public async ValueTask DisposeAsync()
     {
-        if (!_process.HasExited)
-        {
-            ProcessSignals.Terminate(Pid);
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-            try
-            {
-                await _process.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                ProcessSignals.Kill(Pid);
-                await _process.WaitForExitAsync().ConfigureAwait(false);
-            }
-        }
-
+        await StopAsync(TimeSpan.FromSeconds(20)).ConfigureAwait(false);
         _guard.Dispose();
         _health.Dispose();
         _process.Dispose();
@@ -164,6 +178,7 @@ public sealed class ServiceProcess : IAsyncDisposable
         if (line is null)
             return;
         _tail.Enqueue(line);
+        Assignments.Observe(line);
         while (_tail.Count > 100 && _tail.TryDequeue(out _))
         {
         }

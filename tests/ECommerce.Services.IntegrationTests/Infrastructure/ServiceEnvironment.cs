@@ -1,21 +1,19 @@
+using Confluent.Kafka;
 using ECommerce.Testing.Infrastructure;
 using ECommerce.Services.IntegrationTests.Harness;
 using ECommerce.ServiceDefaults.Messaging;
-using ECommerce.ServiceDefaults.Messaging.Topology;
-using RabbitMQ.Client;
-using RabbitMQ.Client.Exceptions;
+using ECommerce.ServiceDefaults.Messaging.Kafka;
 using Xunit.Abstractions;
 
 namespace ECommerce.Services.IntegrationTests.Infrastructure;
 
-/// <summary>What one test works in: a virtual host of its own on the shared broker, with the topology provisioned as the
-/// AppHost does before any service starts, and per service one database of its own (on the shared PostgreSQL cluster, or a
-/// SQLite file) that every instance of that service shares, as instances of one service do. Instances started here are
-/// stopped when the environment is disposed.</summary>
+/// <summary>What one test works in: a topic prefix of its own on the shared Kafka node (its topics created as the AppHost does
+/// before any service starts; its consumer groups are named with the same prefix), and per service one database of its own (on
+/// the shared PostgreSQL cluster, or a SQLite file) that every instance of that service shares, as instances of one service
+/// do. Instances started here are stopped when the environment is disposed, and on the shared node the prefix's topics are
+/// deleted.</summary>
 public sealed class ServiceEnvironment : IAsyncDisposable
 {
-    readonly IReadOnlyList<RabbitMqNode> _brokerNodes;
-    readonly string _virtualHost;
     readonly string _unique;
     readonly DatabaseKind _kind;
     readonly string? _sqliteDirectory;
@@ -23,43 +21,43 @@ public sealed class ServiceEnvironment : IAsyncDisposable
     readonly SemaphoreSlim _databaseGate = new(1, 1);
     readonly List<ServiceProcess> _instances = [];
     readonly PostgresCluster? _ownDatabase;
+    readonly bool _sharedBroker;
 
-    ServiceEnvironment(IReadOnlyList<RabbitMqNode> brokerNodes, string virtualHost, IReadOnlyList<Uri> brokerUris, string queueType, string unique,
-        DatabaseKind kind, string? sqliteDirectory, OutputLog log, PostgresCluster? ownDatabase)
+    ServiceEnvironment(string bootstrapServers, MessagingOptions messaging, bool sharedBroker, string unique, DatabaseKind kind,
+        string? sqliteDirectory, OutputLog log, PostgresCluster? ownDatabase)
     {
-        _brokerNodes = brokerNodes;
-        BrokerUri = brokerUris[0];
-        Broker = string.Join(',', brokerUris);
-        QueueType = queueType;
+        BootstrapServers = bootstrapServers;
+        Messaging = messaging;
+        Probe = new GroupProbe(bootstrapServers, messaging);
+        _sharedBroker = sharedBroker;
         _ownDatabase = ownDatabase;
-        _virtualHost = virtualHost;
         _unique = unique;
         _kind = kind;
         _sqliteDirectory = sqliteDirectory;
         Log = log;
     }
 
-    /// <summary>The AMQP URI of this test's virtual host (on a cluster, on its first node).</summary>
-    public Uri BrokerUri { get; }
+    /// <summary>What the services get as <c>ConnectionStrings:messaging</c>: the node's <c>127.0.0.1:port</c>, or on a cluster
+    /// every node's.</summary>
+    public string BootstrapServers { get; }
 
-    /// <summary>What the services get as <c>ConnectionStrings:messaging</c>: <see cref="BrokerUri"/>, or on a cluster every
-    /// node's URI of the virtual host.</summary>
-    public string Broker { get; }
+    /// <summary>The messaging options the services run with here: the defaults (partition counts) and this test's
+    /// <see cref="MessagingOptions.TopicPrefix"/>.</summary>
+    public MessagingOptions Messaging { get; }
 
-    /// <summary><c>classic</c>, or <c>quorum</c> on a cluster (replicated partition, error and delay queues).</summary>
-    public string QueueType { get; }
+    public string TopicPrefix => Messaging.TopicPrefix;
+
+    /// <summary>Questions about this test's topics and consumer groups, asked of the brokers.</summary>
+    public GroupProbe Probe { get; }
 
     public OutputLog Log { get; }
 
-    /// <summary>The partitions the provisioned topology has (the default), which the instances also use.</summary>
-    public static MessagingOptions Messaging { get; } = new();
-
     /// <param name="ownBroker">A broker of the test's own instead of the shared one: for a test that kills it.</param>
     /// <param name="ownDatabase">A PostgreSQL cluster of the test's own instead of the shared one: for a test that stops it.</param>
-    /// <param name="ownCluster">A RabbitMQ cluster instead of one node: the topology uses quorum queues and the services get
-    /// every node.</param>
+    /// <param name="ownCluster">A Kafka cluster of the test's own: its topics get three replicas, two in sync required, and the
+    /// services get every node.</param>
     public static async Task<ServiceEnvironment> CreateAsync(string name, DatabaseKind database, ITestOutputHelper output,
-        RabbitMqNode? ownBroker = null, PostgresCluster? ownDatabase = null, RabbitMqCluster? ownCluster = null)
+        KafkaNode? ownBroker = null, PostgresCluster? ownDatabase = null, KafkaCluster? ownCluster = null)
     {
         ArgumentNullException.ThrowIfNull(output);
         var unique = $"{name}-{(database == DatabaseKind.PostgreSql ? "pg" : "lite")}-{Guid.NewGuid().ToString("N")[..8]}";
@@ -68,12 +66,11 @@ public sealed class ServiceEnvironment : IAsyncDisposable
         // Both servers start at once on first use; each takes seconds.
         if (database == DatabaseKind.PostgreSql && ownDatabase is null)
             _ = SharedInfrastructure.DatabaseAsync();
-        IReadOnlyList<RabbitMqNode> nodes = ownCluster?.Nodes ?? [ownBroker ?? await SharedInfrastructure.BrokerAsync().ConfigureAwait(false)];
-        // A virtual host is cluster-wide: created through one node, it exists on all.
-        var brokerUri = await nodes[0].CreateVirtualHostAsync(unique).ConfigureAwait(false);
-        var brokerUris = nodes.Select(n => new Uri(n.AmqpUri, brokerUri.AbsolutePath)).ToList();
-        var queueType = ownCluster is null ? Messaging.QueueType : "quorum";
-        await TopologyProvisioner.ProvisionAsync(brokerUri, new MessagingOptions { QueueType = queueType }).ConfigureAwait(false);
+        var sharedBroker = ownBroker is null && ownCluster is null;
+        var bootstrap = ownCluster?.BootstrapServers ?? (ownBroker ?? await SharedInfrastructure.BrokerAsync().ConfigureAwait(false)).BootstrapServer;
+        // A topic name may hold letters, digits, '.', '_' and '-': the unique name qualifies as it is.
+        var messaging = new MessagingOptions { TopicPrefix = unique + "." };
+        var created = await KafkaTopics.EnsureAsync(bootstrap, messaging).ConfigureAwait(false);
 
         string? sqliteDirectory = null;
         if (database == DatabaseKind.Sqlite)
@@ -82,8 +79,8 @@ public sealed class ServiceEnvironment : IAsyncDisposable
             Directory.CreateDirectory(sqliteDirectory);
         }
 
-        log.Write($"[test] {unique}: virtual host {brokerUri}");
-        return new ServiceEnvironment(nodes, unique, brokerUris, queueType, unique, database, sqliteDirectory, log, ownDatabase);
+        log.Write($"[test] {unique}: {created.Count} topics created with prefix '{messaging.TopicPrefix}' on {bootstrap}");
+        return new ServiceEnvironment(bootstrap, messaging, sharedBroker, unique, database, sqliteDirectory, log, ownDatabase);
     }
 
     /// <summary>The connection string of <paramref name="service"/>'s database in this test, created on first use.</summary>
@@ -108,97 +105,80 @@ public sealed class ServiceEnvironment : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts an instance of <paramref name="service"/> (ordinal of count) on a free port, on the service's database
-    /// in this test; it is stopped with the environment.</summary>
-    public async Task<ServiceProcess> StartInstanceAsync(string service, string name, int ordinal, int count,
-        IReadOnlyDictionary<string, string>? environment = null)
+    /// <summary>Starts an instance of <paramref name="service"/> on a free port, on the service's database and topics in this
+    /// test; it is stopped with the environment. Which partitions it gets is the group protocol's business.</summary>
+    public async Task<ServiceProcess> StartInstanceAsync(string service, string name, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var instance = ServiceProcess.Start(service, name, new ServiceSettings(Broker, await DatabaseAsync(service).ConfigureAwait(false))
+        var settings = new ServiceSettings(BootstrapServers, TopicPrefix, await DatabaseAsync(service).ConfigureAwait(false))
         {
-            QueueType = QueueType,
-            InstanceOrdinal = ordinal,
-            InstanceCount = count,
             Environment = environment ?? new Dictionary<string, string>(),
-        }, Log.Write);
+        };
+        var instance = ServiceProcess.Start(service, name, settings, Log.Write);
         lock (_instances)
             _instances.Add(instance);
         return instance;
     }
 
-    /// <summary>Waits until every partition queue of <paramref name="group"/> on <paramref name="topic"/> has at least
-    /// <paramref name="consumers"/> consumers (an active one and standbys). Asked over AMQP (a passive declare), which is
-    /// current, unlike the management API's statistics; but a quorum queue's declare counts only its active consumer, so on a
-    /// cluster the management API is asked.</summary>
-    public async Task WaitForPartitionConsumersAsync(string group, string topic, int consumers)
+    /// <summary>Waits until every partition of <paramref name="topic"/> is owned by exactly one of <paramref name="owners"/>,
+    /// as they report it, and each of them owns partitions of <paramref name="group"/>; returns who owns which partition of
+    /// the topic. What "the consumers are up" means on Kafka: the coordinator has handed every partition out and the members
+    /// took them — a member that died without leaving keeps its partitions until the brokers' session timeout, so a survivor
+    /// owning them all means the coordinator has declared the dead one gone.</summary>
+    public async Task<IReadOnlyDictionary<int, ServiceProcess>> WaitForOwnersAsync(string group, string topic, IReadOnlyCollection<ServiceProcess> owners,
+        TimeSpan? timeout = null)
     {
-        var queues = Enumerable.Range(0, Messaging.PartitionsOf(topic))
-            .Select(p => TopologyNames.GroupQueue(group, topic, p)).ToList();
-        var description = $"{consumers} consumer(s) on each of {string.Join(", ", queues)}";
-        if (QueueType == "quorum")
+        ArgumentNullException.ThrowIfNull(owners);
+        var partitions = Messaging.PartitionsOf(topic);
+        Dictionary<int, ServiceProcess> owned = [];
+        try
         {
-            await Poll.UntilAsync(async token =>
+            await Poll.UntilAsync(() =>
             {
-                foreach (var queue in queues)
+                foreach (var owner in owners)
                 {
-                    var json = await _brokerNodes[0].TryGetManagementAsync($"api/queues/{Uri.EscapeDataString(_virtualHost)}/{queue}", token)
-                        .ConfigureAwait(false);
-                    if (json is not { } found || !found.TryGetProperty("consumers", out var count) || count.GetInt32() < consumers)
-                        return false;
+                    if (owner.HasExited)
+                        throw new InvalidOperationException($"{owner.Name} exited:{Environment.NewLine}{owner.RecentOutput}");
                 }
 
-                return true;
-            }, TimeSpan.FromSeconds(90), description).ConfigureAwait(false);
-            return;
+                if (owners.Any(o => o.Assignments.Of(group).Count == 0))
+                    return false;
+                var claims = owners.SelectMany(o => o.Assignments.Of(group).Where(p => p.Topic == topic).Select(p => (p.Partition, Owner: o))).ToList();
+                owned = claims.DistinctBy(c => c.Partition).ToDictionary(c => c.Partition, c => c.Owner);
+                return claims.Count == partitions && owned.Count == partitions;
+            }, timeout ?? TimeSpan.FromSeconds(90), $"{string.Join(", ", owners.Select(o => o.Name))} to own every partition of {topic} in group {group}",
+                interval: TimeSpan.FromMilliseconds(100)).ConfigureAwait(false);
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"{e.Message} They own: {DescribeAssignments(group, owners)}", e);
         }
 
-        var factory = new ConnectionFactory { Uri = BrokerUri, ClientProvidedName = "service-test-probe" };
-        var connection = await factory.CreateConnectionAsync().ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
-        {
-            await Poll.UntilAsync(async _ =>
-            {
-                foreach (var queue in queues)
-                {
-                    // A passive declare of a missing queue closes its channel: one channel per question.
-                    var channel = await connection.CreateChannelAsync().ConfigureAwait(false);
-                    await using (channel.ConfigureAwait(false))
-                    {
-                        try
-                        {
-                            if ((await channel.QueueDeclarePassiveAsync(queue).ConfigureAwait(false)).ConsumerCount < consumers)
-                                return false;
-                        }
-                        catch (OperationInterruptedException e) when (e.ShutdownReason?.ReplyCode == 404)
-                        {
-                            return false;
-                        }
-                    }
-                }
+        Log.Write($"[test] group {group}: {string.Join(", ", Enumerable.Range(0, partitions).Select(p => $"{topic}[{p}] {owned[p].Name}"))}");
+        return owned;
+    }
 
-                return true;
-            }, TimeSpan.FromSeconds(90), description).ConfigureAwait(false);
+    /// <summary>What the running instances say they own in <paramref name="group"/>, and where the group's commits stand against
+    /// the partitions' end offsets: what a failing test prints to show where records are stuck.</summary>
+    public async Task<string> DescribeGroupAsync(string group)
+    {
+        List<ServiceProcess> instances;
+        lock (_instances)
+            instances = _instances.Where(i => !i.HasExited).ToList();
+        var description = $"instances own: {DescribeAssignments(group, instances)}; lag: ";
+        try
+        {
+            var positions = await Probe.PositionsAsync(group, MessageCatalog.TopicsOf(group).Concat(KafkaNames.FailureTopics(new MessagingOptions(), group)))
+                .ConfigureAwait(false);
+            return description + string.Join(", ", positions.Where(p => p.Lag > 0).Select(p => $"{p.Topic}[{p.Partition}] {p.Committed}/{p.End}"));
+        }
+        catch (KafkaException e)
+        {
+            return description + $"(the brokers did not answer: {e.Error.Reason})";
         }
     }
 
-    /// <summary>Every queue of this test's virtual host that holds messages (ready/unacked/consumers), from the management API:
-    /// what a failing test prints to show where messages are stuck.</summary>
-    public async Task<string> DescribeQueuesAsync()
-    {
-        var queues = await _brokerNodes.First(n => n.IsRunning).TryGetManagementAsync(
-                $"api/queues/{Uri.EscapeDataString(_virtualHost)}?columns=name,messages_ready,messages_unacknowledged,consumers")
-            .ConfigureAwait(false);
-        if (queues is not { } list)
-            return "(the management API did not answer)";
-
-        return string.Join("; ", list.EnumerateArray()
-            .Select(q => (Name: q.GetProperty("name").GetString(), Ready: Number(q, "messages_ready"), Unacked: Number(q, "messages_unacknowledged"),
-                Consumers: Number(q, "consumers")))
-            .Where(q => q.Ready + q.Unacked > 0 && !q.Name!.StartsWith("log.", StringComparison.Ordinal))
-            .Select(q => $"{q.Name} ready {q.Ready} unacked {q.Unacked} consumers {q.Consumers}"));
-
-        static long Number(System.Text.Json.JsonElement queue, string name) =>
-            queue.TryGetProperty(name, out var value) && value.ValueKind == System.Text.Json.JsonValueKind.Number ? value.GetInt64() : 0;
-    }
+    static string DescribeAssignments(string group, IEnumerable<ServiceProcess> instances) =>
+        string.Join("; ", instances.Select(i => $"{i.Name} {string.Join(" ", i.Assignments.Of(group).Select(p => $"{p.Topic}[{p.Partition}]"))}"));
 
     public async ValueTask DisposeAsync()
     {
@@ -206,17 +186,20 @@ public sealed class ServiceEnvironment : IAsyncDisposable
         lock (_instances)
             instances = [.. _instances];
         await Task.WhenAll(instances.Select(i => i.DisposeAsync().AsTask())).ConfigureAwait(false);
-        try
+        if (_sharedBroker)
         {
-            // Through a node that runs: a cluster test may leave one down.
-            await _brokerNodes.First(n => n.IsRunning).DeleteVirtualHostAsync(_virtualHost).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is HttpRequestException or InvalidOperationException or TaskCanceledException)
-        {
-            // Best effort: the whole node is removed at the end of the run anyway.
-            Log.Write($"could not delete virtual host {_virtualHost}: {e.Message}");
+            try
+            {
+                await Probe.DeleteTopicsAsync().ConfigureAwait(false);
+            }
+            catch (KafkaException e)
+            {
+                // Best effort: the whole node is removed at the end of the run anyway.
+                Log.Write($"could not delete the topics of {TopicPrefix}: {e.Message}");
+            }
         }
 
+        Probe.Dispose();
         if (_sqliteDirectory is not null && Directory.Exists(_sqliteDirectory))
         {
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();

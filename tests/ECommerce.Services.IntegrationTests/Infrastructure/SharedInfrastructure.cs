@@ -2,16 +2,16 @@ using ECommerce.Testing.Infrastructure;
 
 namespace ECommerce.Services.IntegrationTests.Infrastructure;
 
-/// <summary>One RabbitMQ node and one PostgreSQL cluster for the whole test run, started on first use and stopped once every
-/// test has run (<see cref="ServicesTestFramework"/>): starting them takes seconds, isolation comes from a virtual host and a
+/// <summary>One Kafka node and one PostgreSQL cluster for the whole test run, started on first use and stopped once every
+/// test has run (<see cref="ServicesTestFramework"/>): starting them takes seconds, isolation comes from a topic prefix and a
 /// database per test instead. If the process dies before stopping them, the launchers' orphan guards kill the servers and
-/// remove their directories. (The same arrangement as ECommerce.Integration.Tests.)</summary>
+/// remove their directories. Tests that kill a broker start their own (<see cref="Brokers"/>).</summary>
 public static class SharedInfrastructure
 {
-    static readonly Lazy<Task<RabbitMqNode>> Broker = new(() => RabbitMqNode.StartAsync());
+    static readonly Lazy<Task<KafkaNode>> Broker = new(() => KafkaNode.StartAsync(Brokers.Options()));
     static readonly Lazy<Task<PostgresCluster>> Database = new(() => PostgresCluster.StartAsync());
 
-    public static Task<RabbitMqNode> BrokerAsync() => Broker.Value;
+    public static Task<KafkaNode> BrokerAsync() => Broker.Value;
 
     public static Task<PostgresCluster> DatabaseAsync() => Database.Value;
 

@@ -1,7 +1,11 @@
 using ECommerce.Contracts.Topology;
 using ECommerce.ServiceDefaults.Messaging;
+using ECommerce.ServiceDefaults.Messaging.Kafka;
+using ECommerce.ServiceDefaults.Ops;
 using ECommerce.ServiceDefaults.Persistence;
 using ECommerce.Services.IntegrationTests.Harness;
+using ECommerce.Services.IntegrationTests.Infrastructure;
+using ECommerce.Testing.Records;
 using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -10,61 +14,85 @@ using Microsoft.Extensions.Logging;
 
 namespace ECommerce.Services.IntegrationTests.Order;
 
-/// <summary>An in-process host with a consumer group of its own on the test's broker, consuming balance-commands,
-/// coupon-commands and order-completed with <see cref="CommandDoubleConsumer"/>.</summary>
+/// <summary>An in-process host on the suite's own Kafka rider (AddMessaging + UsingKafka), in a consumer group of its own that
+/// <see cref="ConsumerGroups"/> does not list (so it may read whole topics), consuming balance-commands, coupon-commands and
+/// order-completed with <see cref="CommandDoubleConsumer"/>: a member of a group like any service's, its offsets committed
+/// after each record is handled.</summary>
 public sealed class CommandDouble : IAsyncDisposable
 {
     const string Group = "order-test-double";
+    static readonly string[] ConsumedTopics = [Topics.BalanceCommands, Topics.CouponCommands, Topics.OrderCompleted];
+
     readonly IHost _host;
+    readonly ContractProducer _producer;
     readonly string _directory;
 
-    CommandDouble(IHost host, string directory)
+    CommandDouble(IHost host, ContractProducer producer, string directory)
     {
         _host = host;
+        _producer = producer;
         _directory = directory;
     }
 
     public DoubleLedger Ledger => _host.Services.GetRequiredService<DoubleLedger>();
 
-    /// <param name="log">Receives the double's warnings and errors (its messaging's, mostly).</param>
-    public static async Task<CommandDouble> StartAsync(Uri brokerUri, DoubleLedger ledger, Action<string>? log = null)
+    /// <summary>Starts the double and waits until its member owns every partition of the three topics.</summary>
+    public static async Task<CommandDouble> StartAsync(ServiceEnvironment environment, DoubleLedger ledger)
     {
-        ArgumentNullException.ThrowIfNull(brokerUri);
+        ArgumentNullException.ThrowIfNull(environment);
         var directory = Path.Combine(Path.GetTempPath(), "ecommerce-service-tests", "double-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(directory);
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>(StringComparer.Ordinal)
         {
-            ["ConnectionStrings:messaging"] = brokerUri.ToString(),
+            ["ConnectionStrings:messaging"] = environment.BootstrapServers,
             [$"ConnectionStrings:{Group}"] = $"Data Source={Path.Combine(directory, "double.db")}",
-            ["Messaging:Transport"] = "RabbitMq",
-            ["Messaging:StandbyDelay"] = "00:00:00.100",
+            ["Messaging:Transport"] = nameof(MessagingTransport.Kafka),
+            ["Messaging:TopicPrefix"] = environment.TopicPrefix,
         });
-        if (log is not null)
-            builder.Logging.AddProvider(new LineLoggerProvider(log, "double"));
+        builder.Logging.AddProvider(new LineLoggerProvider(environment.Log.Write, "double"));
+        var assignments = new GroupAssignments();
+        builder.Logging.AddProvider(new AssignmentLoggerProvider(assignments));
+        builder.Logging.SetMinimumLevel(LogLevel.Information);
+        // Answers are produced as the real services' relays produce them, with a message id derived from the order.
+        var producer = new ContractProducer(environment.BootstrapServers, environment.Messaging);
+        builder.Services.AddSingleton(producer);
         builder.Services.AddSingleton(ledger);
         builder.AddPersistence<DoubleDbContext>(Group);
-        var consumed = MessagingBuilder.ConsumedTypesOf<CommandDoubleConsumer>();
-        builder.AddMessaging(Group, m => m
-            .Subscribe(Topics.BalanceCommands, consumed, x => x.AddConsumer<CommandDoubleConsumer>(), Configure)
-            .Subscribe(Topics.CouponCommands, consumed, _ => { }, Configure)
-            .Subscribe(Topics.OrderCompleted, consumed, _ => { }, Configure));
+        builder.AddMessaging(Group, x => x.AddRider(rider =>
+        {
+            rider.AddConsumer<CommandDoubleConsumer>();
+            rider.UsingKafka((context, k) =>
+            {
+                foreach (var topic in ConsumedTopics)
+                    k.TopicEndpoint(topic, Group, e => e.ConfigureConsumer<CommandDoubleConsumer>(context));
+            });
+        }));
+        builder.Services.AddSingleton<IConsumerLagReader, NoLag>();
         var host = builder.Build();
         await host.StartAsync().ConfigureAwait(false);
-        var bus = host.Services.GetRequiredService<IBusControl>();
-        await ECommerce.Testing.Infrastructure.Poll.UntilAsync(_ => Task.FromResult(bus.CheckHealth().Status == BusHealthStatus.Healthy),
-            TimeSpan.FromSeconds(60), "the test double's bus to be ready").ConfigureAwait(false);
-        return new CommandDouble(host, directory);
-    }
+        var started = new CommandDouble(host, producer, directory);
+        try
+        {
+            await ECommerce.Testing.Infrastructure.Poll.UntilAsync(() => ConsumedTopics.All(t =>
+                    assignments.Of(Group).Count(p => p.Topic == t) == environment.Messaging.PartitionsOf(t)),
+                TimeSpan.FromSeconds(60), "the test double to own its topics' partitions", interval: TimeSpan.FromMilliseconds(100)).ConfigureAwait(false);
+        }
+        catch
+        {
+            await started.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
 
-    static void Configure(IReceiveEndpointConfigurator endpoint, IRegistrationContext context) =>
-        endpoint.ConfigureConsumer<CommandDoubleConsumer>(context);
+        return started;
+    }
 
     public async ValueTask DisposeAsync()
     {
         using var stopping = new CancellationTokenSource(TimeSpan.FromSeconds(20));
         await _host.StopAsync(stopping.Token).ConfigureAwait(false);
         _host.Dispose();
+        _producer.Dispose();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         try
         {

@@ -2,19 +2,18 @@ using System.Security.Cryptography;
 using ECommerce.Contracts.Balances;
 using ECommerce.Contracts.Coupons;
 using ECommerce.Contracts.Orders;
-using ECommerce.ServiceDefaults.Messaging.Outbox;
+using ECommerce.Testing.Records;
 using MassTransit;
 
 namespace ECommerce.Services.IntegrationTests.Order;
 
-/// <summary>Plays the balance and coupon services for the order saga (until they are merged and the four-service test replaces
-/// this): answers each command with the event its owner would publish, on the same topic and partition key, through the
-/// platform's publisher. An answer's message id is derived from the order and the answer, so answering a redelivered command
-/// again is a duplicate the saga's inbox recognises. Also counts the order-completed events. Answers go out through the outbox
-/// relay's publisher (its own connection, publisher confirms, no client-side recovery) as the real services' answers do, not
-/// through MassTransit's send: after a broker crash a MassTransit send can hang on a dead channel (a RabbitMQ.Client 7 bug with
-/// publisher confirms), which left the double mute and every order timing out.</summary>
-public sealed class CommandDoubleConsumer(DoubleLedger ledger, PipelinedOutboxPublisher publisher) :
+/// <summary>Plays the balance and coupon services for the order saga: answers each command with the event its owner would
+/// publish, on the same topic and partition key, produced as the services' relays produce (<see cref="ContractProducer"/>).
+/// An answer's message id is derived from the order and the answer, so answering a command handled again (after a rebalance,
+/// or when its offset was not yet committed as the broker died) is a copy the saga's inbox recognises. Also counts the
+/// order-completed events. An answer is acknowledged by the broker before the command's offset is committed: while the broker
+/// is away the answer waits, and the command is not taken as handled.</summary>
+public sealed class CommandDoubleConsumer(DoubleLedger ledger, ContractProducer producer) :
     IConsumer<DeductBalance>, IConsumer<RefundBalance>, IConsumer<UseCoupon>, IConsumer<RestoreCoupon>, IConsumer<OrderCompleted>
 {
     public Task Consume(ConsumeContext<DeductBalance> context)
@@ -58,12 +57,6 @@ public sealed class CommandDoubleConsumer(DoubleLedger ledger, PipelinedOutboxPu
         return Task.CompletedTask;
     }
 
-    async Task AnswerAsync<T>(Guid orderId, T answer) where T : class
-    {
-        var row = OutboxBatch.Row(answer, new Guid(MD5.HashData(orderId.ToByteArray().Concat(System.Text.Encoding.UTF8.GetBytes(typeof(T).Name)).ToArray())), DateTimeOffset.UtcNow);
-        var (sent, failed) = await publisher.PublishAsync([row], CancellationToken.None).ConfigureAwait(false);
-        if (sent.Count == 0)
-            throw new InvalidOperationException($"The answer {typeof(T).Name} to order {orderId} was not confirmed by the broker.",
-                failed.Count > 0 ? failed[0].Error : null);
-    }
+    Task AnswerAsync<T>(Guid orderId, T answer) where T : class =>
+        producer.ProduceAsync(answer, new Guid(MD5.HashData([.. orderId.ToByteArray(), .. System.Text.Encoding.UTF8.GetBytes(typeof(T).Name)])));
 }

@@ -11,7 +11,7 @@ using Xunit.Abstractions;
 
 namespace ECommerce.Services.IntegrationTests.Order;
 
-/// <summary>The whole suite, every service the built one as a child process on a real RabbitMQ node and PostgreSQL (a database
+/// <summary>The whole suite, every service the built one as a child process on a real Kafka node and PostgreSQL (a database
 /// each): balances charged over the balance service's HTTP API, coupons issued through a real flash sale on the coupon
 /// service, 500 concurrent orders over 20 products with limited stock from 100 users with mixed balances, 30 with a coupon
 /// (some used twice, so refused) — and the order service SIGKILLed half-way and started again. Every order ends Completed or
@@ -31,15 +31,15 @@ public sealed class FourServiceOrderTests(ITestOutputHelper output)
     {
         await using var environment = await ServiceEnvironment.CreateAsync("suite", DatabaseKind.PostgreSql, output);
         var started = await Task.WhenAll(
-            environment.StartInstanceAsync("balance", "balance", 0, 1),
-            environment.StartInstanceAsync("coupon", "coupon", 0, 1),
-            environment.StartInstanceAsync("data-platform", "data-platform", 0, 1),
+            environment.StartInstanceAsync("balance", "balance"),
+            environment.StartInstanceAsync("coupon", "coupon"),
+            environment.StartInstanceAsync("data-platform", "data-platform"),
             StartOrderServiceAsync(environment, "order-a", waitHealthy: false));
         await Task.WhenAll(started.Select(s => s.WaitHealthyAsync(TimeSpan.FromSeconds(180))));
         var (balance, coupon, dataPlatform, first) = (started[0], started[1], started[2], started[3]);
-        await environment.WaitForPartitionConsumersAsync("order", Topics.BalanceActivity, 1);
-        await environment.WaitForPartitionConsumersAsync("balance", Topics.BalanceCommands, 1);
-        await environment.WaitForPartitionConsumersAsync("coupon", Topics.CouponCommands, 1);
+        await environment.WaitForOwnersAsync("order", Topics.BalanceActivity, [first]);
+        await environment.WaitForOwnersAsync("balance", Topics.BalanceCommands, [balance]);
+        await environment.WaitForOwnersAsync("coupon", Topics.CouponCommands, [coupon]);
 
         using var balances = new BalanceApi(balance.BaseAddress, Concurrency);
         using var coupons = new CouponApi(coupon.BaseAddress, Concurrency);
@@ -178,7 +178,7 @@ public sealed class FourServiceOrderTests(ITestOutputHelper output)
 
     static async Task<ServiceProcess> StartOrderServiceAsync(ServiceEnvironment environment, string name, bool waitHealthy = true)
     {
-        var instance = await environment.StartInstanceAsync("order", name, 0, 1, new Dictionary<string, string>
+        var instance = await environment.StartInstanceAsync("order", name, new Dictionary<string, string>
         {
             ["Order__Timeout"] = "00:00:30",
             ["Order__SweepInterval"] = "00:00:00.500",
@@ -193,7 +193,8 @@ public sealed class FourServiceOrderTests(ITestOutputHelper output)
         environment.Log.Write($"[test] killing {victim.Name} (pid {victim.Pid}) with SIGKILL");
         await victim.KillAsync();
         var restarted = await StartOrderServiceAsync(environment, "order-b");
-        await environment.WaitForPartitionConsumersAsync("order", Topics.BalanceActivity, 1);
+        // The dead member keeps its partitions until the brokers' session timeout; then they are the new instance's.
+        await environment.WaitForOwnersAsync("order", Topics.BalanceActivity, [restarted]);
         client.Target = restarted.BaseAddress;
         environment.Log.Write($"[test] {restarted.Name} is serving");
         return restarted;

@@ -8,18 +8,18 @@ using Xunit.Abstractions;
 
 namespace ECommerce.Services.IntegrationTests.Order;
 
-/// <summary>The order service as it runs in production (the built service, a child process, on a real RabbitMQ node and
-/// PostgreSQL or SQLite), with the balance and coupon services played by <see cref="CommandDouble"/> in the test process —
-/// the four-service version of this test follows once those services are merged. 500 concurrent orders over 20 products with
+/// <summary>The order service as it runs in production (the built service, a child process, on a real Kafka node and
+/// PostgreSQL or SQLite), with the balance and coupon services played by <see cref="CommandDouble"/> in the test process
+/// (<see cref="FourServiceOrderTests"/> runs the real ones). 500 concurrent orders over 20 products with
 /// limited stock from 100 users with mixed balances, some with coupons (some reused, so refused): every order ends Completed or
 /// Failed; no stock is negative and each equals its initial stock minus the completed quantities; each user's balance is its
 /// charge minus its completed payments; the coupons in use are exactly those of completed orders; order-completed carries
 /// exactly the completed orders — while the order service is SIGKILLed half-way through the load and started again (a run
 /// without the kill checks nothing more: every invariant is the same, and the 3-minute budget of these tests on both databases
 /// leaves room for one run each). And with two order-service instances, one SIGKILLed half-way while the other carries on: it
-/// takes over the partitions and the outbox lease. And with the broker SIGKILLed half-way and restarted 3 s later (PostgreSQL):
-/// the order service and the doubles reconnect by themselves while orders are in every step of the saga, and every invariant
-/// holds.</summary>
+/// gets the partitions (after the brokers' session timeout) and the outbox lease. And with the broker SIGKILLed half-way and
+/// started again 3 s later (PostgreSQL): the order service and the double find it again by themselves while orders are in
+/// every step of the saga, and every invariant holds.</summary>
 public sealed class OrderSagaTests(ITestOutputHelper output)
 {
     const string Service = "order";
@@ -37,7 +37,7 @@ public sealed class OrderSagaTests(ITestOutputHelper output)
     [InlineData(DatabaseKind.PostgreSql, OrderFault.CrashBroker)]
     public async Task Concurrent_orders_all_end_with_stock_balances_and_coupons_consistent_across_a_fault(DatabaseKind database, OrderFault fault)
     {
-        await using var ownBroker = fault == OrderFault.CrashBroker ? await RabbitMqNode.StartAsync() : null;
+        await using var ownBroker = fault == OrderFault.CrashBroker ? await KafkaNode.StartAsync(Brokers.Options()) : null;
         await using var environment = await ServiceEnvironment.CreateAsync("order-saga", database, output, ownBroker);
         var random = new Random(20_261_122);
         var ledger = new DoubleLedger();
@@ -52,10 +52,10 @@ public sealed class OrderSagaTests(ITestOutputHelper output)
                 coupons[user] = ledger.IssueCoupon(user, Discount);
         }
 
-        await using var commandDouble = await CommandDouble.StartAsync(environment.BrokerUri, ledger, environment.Log.Write);
+        await using var commandDouble = await CommandDouble.StartAsync(environment, ledger);
         var twoInstances = fault == OrderFault.KillOneOfTwo;
-        var first = await StartOrderServiceAsync(environment, "order-a", 0, twoInstances ? 2 : 1);
-        var partner = twoInstances ? await StartOrderServiceAsync(environment, "order-b", 1, 2) : null;
+        var first = await StartOrderServiceAsync(environment, "order-a");
+        var partner = twoInstances ? await StartOrderServiceAsync(environment, "order-b", first) : null;
         using var client = new OrderClient(first.BaseAddress);
 
         var initialStock = new Dictionary<Guid, int>();
@@ -106,7 +106,7 @@ public sealed class OrderSagaTests(ITestOutputHelper output)
         {
             environment.Log.Write($"[test] stuck: {await tables.PendingAsync()} pending, {await tables.OutboxBacklogAsync()} unsent outbox rows, saga states "
                 + string.Join(", ", (await tables.SagaStatesAsync()).GroupBy(s => s).Select(g => $"{g.Key} {g.Count()}")));
-            environment.Log.Write("[test] queues holding messages: " + await environment.DescribeQueuesAsync());
+            environment.Log.Write("[test] order group: " + await environment.DescribeGroupAsync(Service));
             throw;
         }
         environment.Log.Write($"[test] every order ended {clock.Elapsed.TotalSeconds:0.0} s after the first was placed");
@@ -152,42 +152,48 @@ public sealed class OrderSagaTests(ITestOutputHelper output)
             Assert.True(first.HasExited, "the first instance was never killed");
     }
 
-    /// <summary>SIGKILLs the broker, and restarts it after a 3 s outage (timed on the clock while the load goes on).</summary>
-    static async Task<ServiceProcess> CrashBrokerAsync(ServiceEnvironment environment, RabbitMqNode broker, ServiceProcess service)
+    /// <summary>SIGKILLs the broker, and starts it again (same ports, same log) after a 3 s outage, timed on the clock while the
+    /// load goes on.</summary>
+    static async Task<ServiceProcess> CrashBrokerAsync(ServiceEnvironment environment, KafkaNode broker, ServiceProcess service)
     {
         environment.Log.Write($"[test] killing the broker (pid {broker.Pid}) with SIGKILL");
         await broker.KillAsync();
         var until = DateTime.UtcNow + TimeSpan.FromSeconds(3);
         await Poll.UntilAsync(() => DateTime.UtcNow >= until, TimeSpan.FromSeconds(10), "the outage to last");
-        await broker.RestartAsync();
+        await broker.StartAgainAsync();
         environment.Log.Write($"[test] broker back (pid {broker.Pid})");
         return service;
     }
 
-    /// <summary>SIGKILLs the victim; the partner, already running, takes over its partitions and the client's requests.</summary>
+    /// <summary>SIGKILLs the victim; the partner, already running, gets its partitions once the brokers' session timeout has
+    /// declared it dead, takes its outbox lease and the client's requests.</summary>
     static async Task<ServiceProcess> KillAndFailOverAsync(ServiceEnvironment environment, ServiceProcess victim, ServiceProcess partner,
         OrderClient client)
     {
         environment.Log.Write($"[test] killing {victim.Name} (pid {victim.Pid}) with SIGKILL; {partner.Name} carries on");
         await victim.KillAsync();
         client.Target = partner.BaseAddress;
+        await environment.WaitForOwnersAsync(Service, Topics.BalanceActivity, [partner]);
         return partner;
     }
 
-    static async Task<ServiceProcess> StartOrderServiceAsync(ServiceEnvironment environment, string name, int ordinal = 0, int count = 1)
+    /// <summary>Starts an order-service instance and waits until it is healthy and the order group is it and
+    /// <paramref name="others"/>, owning every balance-activity partition between them.</summary>
+    static async Task<ServiceProcess> StartOrderServiceAsync(ServiceEnvironment environment, string name, params ServiceProcess[] others)
     {
-        var instance = await environment.StartInstanceAsync(Service, name, ordinal, count, new Dictionary<string, string>
+        var instance = await environment.StartInstanceAsync(Service, name, new Dictionary<string, string>
         {
             ["Order__Timeout"] = "00:00:30",
             ["Order__SweepInterval"] = "00:00:00.500",
         });
         await instance.WaitHealthyAsync(TimeSpan.FromSeconds(120));
-        await environment.WaitForPartitionConsumersAsync(Service, Topics.BalanceActivity, ordinal + 1);
+        await environment.WaitForOwnersAsync(Service, Topics.BalanceActivity, [.. others, instance]);
         return instance;
     }
 
-    /// <summary>SIGKILL mid-run (orders in flight over HTTP, sagas half-way, outbox rows unpublished), then a new instance on the
-    /// same database and queues; the load keeps retrying against it.</summary>
+    /// <summary>SIGKILL mid-run (orders in flight over HTTP, sagas half-way, outbox rows unpublished, offsets not yet committed),
+    /// then a new instance on the same database and group: it gets the dead member's partitions once the session timeout has
+    /// passed, from its last commit. The load keeps retrying against it.</summary>
     static async Task<ServiceProcess> KillAndRestartAsync(ServiceEnvironment environment, ServiceProcess victim, OrderClient client)
     {
         environment.Log.Write($"[test] killing {victim.Name} (pid {victim.Pid}) with SIGKILL");

@@ -11,8 +11,20 @@ public static class LoadDriver
     const int MaxAttempts = 12;
 
     /// <param name="onAccepted">Called with the running count of accepted requests, after each acceptance.</param>
-    public static async Task<LoadResult> RunAsync(IReadOnlyList<PlannedRequest> plan, IReadOnlyList<Guid> coupons,
+    public static Task<LoadResult> RunAsync(IReadOnlyList<PlannedRequest> plan, IReadOnlyList<Guid> coupons,
         IReadOnlyList<ServiceEndpoint> endpoints, int concurrency, Action<int>? onAccepted = null)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        return RunAsync(plan, coupons, () => endpoints, concurrency, onAccepted);
+    }
+
+    /// <param name="endpoints">The instances as they are now, asked before every attempt: an instance started while the load
+    /// runs is added to it.</param>
+    /// <param name="onAccepted">Called with the running count of accepted requests, after each acceptance.</param>
+    /// <param name="beforeSend">Awaited with a request's index in <paramref name="plan"/> before it is first sent: a test paces
+    /// the sale, or holds part of it back until what it does meanwhile is done.</param>
+    public static async Task<LoadResult> RunAsync(IReadOnlyList<PlannedRequest> plan, IReadOnlyList<Guid> coupons,
+        Func<IReadOnlyList<ServiceEndpoint>> endpoints, int concurrency, Action<int>? onAccepted = null, Func<int, Task>? beforeSend = null)
     {
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(coupons);
@@ -30,6 +42,8 @@ public static class LoadDriver
             await Task.Yield();
             while (Interlocked.Increment(ref next) is var i && i < plan.Count)
             {
+                if (beforeSend is not null)
+                    await beforeSend(i).ConfigureAwait(false);
                 var outcome = await SendAsync(plan[i], coupons, endpoints).ConfigureAwait(false);
                 outcomes[i] = outcome;
                 Interlocked.Add(ref transportFailures, outcome.Failures.Count(f => f.Contains("transport", StringComparison.Ordinal)));
@@ -43,13 +57,13 @@ public static class LoadDriver
         return new LoadResult(outcomes, clock.Elapsed, transportFailures, unexpected);
     }
 
-    static async Task<RequestOutcome> SendAsync(PlannedRequest request, IReadOnlyList<Guid> coupons, IReadOnlyList<ServiceEndpoint> endpoints)
+    static async Task<RequestOutcome> SendAsync(PlannedRequest request, IReadOnlyList<Guid> coupons, Func<IReadOnlyList<ServiceEndpoint>> endpoints)
     {
         var failures = new List<string>();
         var sentAt = System.Diagnostics.Stopwatch.GetTimestamp();
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
-            var alive = endpoints.Where(e => e.IsAlive()).ToList();
+            var alive = endpoints().Where(e => e.IsAlive()).ToList();
             if (alive.Count == 0)
             {
                 failures.Add("no instance alive");
