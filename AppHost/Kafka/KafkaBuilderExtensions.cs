@@ -27,6 +27,9 @@ public static class KafkaBuilderExtensions
         var root = Path.Combine(suite.ResolveDataDirectory(), "kafka");
         var voters = Enumerable.Range(1, suite.KafkaNodes)
             .Select(i => (Id: i, ControllerPort: suite.PortOf(SuitePorts.BrokerNode(i)) + 1)).ToList();
+        // One read-or-create of the cluster's id for all nodes: they start at once, and a node formatted with an id of its own
+        // (two nodes each finding no id file and each writing one) refuses to join the others.
+        var clusterId = new Lazy<Task<string>>(() => ReadOrCreateClusterIdAsync(root), LazyThreadSafetyMode.ExecutionAndPublication);
         var nodes = new List<KafkaNodeResource>();
         foreach (var (id, controllerPort) in voters)
         {
@@ -38,7 +41,7 @@ public static class KafkaBuilderExtensions
                 .WithArgs([.. layout.RunArguments(kafkaHome)])
                 .WithHealthCheck(metadata)
                 .WithIconName("Server")
-                .OnBeforeResourceStarted((n, _, ct) => PrepareNodeAsync(n, root, ct))
+                .OnBeforeResourceStarted((n, _, ct) => PrepareNodeAsync(n, clusterId, ct))
                 .ExcludeFromManifest();
             nodes.Add(node);
         }
@@ -104,19 +107,26 @@ public static class KafkaBuilderExtensions
         }
     }
 
-    /// <summary>Writes the node's configuration and, on its first start, formats its storage with the cluster's id (kept in
-    /// the suite's data directory, so every node and every later run format and find the same cluster).</summary>
-    static async Task PrepareNodeAsync(KafkaNodeResource node, string root, CancellationToken cancellationToken)
+    /// <summary>Writes the node's configuration and, on its first start, formats its storage with the cluster's id.</summary>
+    static async Task PrepareNodeAsync(KafkaNodeResource node, Lazy<Task<string>> clusterId, CancellationToken cancellationToken)
     {
         await node.Layout.WriteConfigurationAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
         if (node.Layout.IsFormatted)
             return;
+        var id = await clusterId.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await ProcessRunner.RunAsync("java", node.Layout.FormatArguments(node.KafkaHome, id), node.Layout.Directory, null, cancellationToken)
+            .ConfigureAwait(false);
+    }
+
+    /// <summary>The cluster's id, kept in the suite's data directory so that every node and every later run find the same
+    /// cluster.</summary>
+    static async Task<string> ReadOrCreateClusterIdAsync(string root)
+    {
+        Directory.CreateDirectory(root);
         var idFile = Path.Combine(root, "cluster-id");
         if (!File.Exists(idFile))
-            await File.WriteAllTextAsync(idFile, KafkaNodeLayout.NewClusterId(), cancellationToken).ConfigureAwait(false);
-        var clusterId = (await File.ReadAllTextAsync(idFile, cancellationToken).ConfigureAwait(false)).Trim();
-        await ProcessRunner.RunAsync("java", node.Layout.FormatArguments(node.KafkaHome, clusterId), node.Layout.Directory, null, cancellationToken)
-            .ConfigureAwait(false);
+            await File.WriteAllTextAsync(idFile, KafkaNodeLayout.NewClusterId()).ConfigureAwait(false);
+        return (await File.ReadAllTextAsync(idFile).ConfigureAwait(false)).Trim();
     }
 
     /// <summary>Healthy once the broker answers a metadata request: it is then ready to serve.</summary>
