@@ -53,11 +53,7 @@ public sealed class DeadLetterCommandTests(DashboardFixture dashboard, ITestOutp
         var errors = new List<string>();
         var page = await dashboard.NewPageAsync(errors.Add);
         await page.GotoAsync("/");
-        var row = page.Locator("tr.resource-row", new() { Has = page.Locator("td[col-index='1'][title$=': coupon']") });
-        await row.Locator("fluent-button[title=Actions]").ClickAsync();
-        await page.Locator("fluent-menu-item[title='Commands']").HoverAsync();
-        await page.GetByRole(AriaRole.Menuitem, new() { Name = "Re-drive a dead letter…", Exact = true }).ClickAsync();
-        var dialog = page.Locator("fluent-dialog-body");
+        var dialog = await OpenCommandDialogAsync(page, "coupon", "Re-drive a dead letter…");
         await dialog.Locator("fluent-text-input input").FillAsync(letterId.ToString());
         await DashboardFixture.ScreenshotAsync(page, "redrive-dialog");
         await dialog.Locator("fluent-button[appearance=primary]").ClickAsync();
@@ -71,5 +67,31 @@ public sealed class DeadLetterCommandTests(DashboardFixture dashboard, ITestOutp
         output.WriteLine(string.Join(Environment.NewLine, errors));
         Assert.Empty(errors);
         await page.Context.CloseAsync();
+    }
+
+    /// <summary>Runs <paramref name="command"/> from <paramref name="resource"/>'s actions menu and returns its input dialog.
+    /// The resources grid renders again whenever a resource's snapshot changes (a health report, a property), which can close
+    /// an open menu under the pointer before the click lands; the command is then chosen again, up to a deadline.</summary>
+    static async Task<ILocator> OpenCommandDialogAsync(IPage page, string resource, string command)
+    {
+        var dialog = page.Locator("fluent-dialog-body");
+        var row = page.Locator("tr.resource-row", new() { Has = page.Locator($"td[col-index='1'][title$=': {resource}']") });
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await row.Locator("fluent-button[title=Actions]").ClickAsync(new() { Timeout = 10_000 });
+                await page.Locator("fluent-menu-item[title='Commands']").HoverAsync(new() { Timeout = 10_000 });
+                await page.GetByRole(AriaRole.Menuitem, new() { Name = command, Exact = true }).ClickAsync(new() { Timeout = 10_000 });
+                await dialog.Locator("fluent-text-input input").WaitForAsync(new() { Timeout = 10_000 });
+                return dialog;
+            }
+            catch (TimeoutException) when (DateTime.UtcNow < deadline)
+            {
+                await DashboardFixture.ScreenshotAsync(page, $"command-dialog-missing-{attempt}");
+                await page.Keyboard.PressAsync("Escape");
+            }
+        }
     }
 }
