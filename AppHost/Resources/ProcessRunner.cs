@@ -3,7 +3,7 @@ using System.Text;
 
 namespace ECommerce.AppHost.Resources;
 
-/// <summary>Runs a short command (initdb, chown, rabbitmqctl) to completion for a resource's preparation.</summary>
+/// <summary>Runs a short command (initdb, chown, Kafka's storage format) to completion for a resource's preparation.</summary>
 internal static class ProcessRunner
 {
     public static async Task<string> RunAsync(string program, IEnumerable<string> arguments, string workingDirectory,

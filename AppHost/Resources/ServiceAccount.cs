@@ -1,7 +1,7 @@
 namespace ECommerce.AppHost.Resources;
 
-/// <summary>The system account a server runs as. PostgreSQL refuses to run as root and RabbitMQ should not, so a root
-/// AppHost starts them as the account their Debian package created; any other user runs them as itself.</summary>
+/// <summary>The system account a server runs as. PostgreSQL refuses to run as root, so a root AppHost starts it as the
+/// account its Debian package created; any other user runs it as itself.</summary>
 internal sealed class ServiceAccount
 {
     ServiceAccount(string? userName) => UserName = userName;

@@ -4,13 +4,12 @@ using ECommerce.Contracts.Orders;
 
 namespace ECommerce.Contracts.Topology;
 
-/// <summary>Which message types each service's consumer group consumes; the topics it reads follow from them. The topology
-/// provisioner creates these groups' queues before any service starts, so an event published before its consumers first
-/// came up waits for them, as it would in a Kafka consumer group created ahead of time, and routes to each queue only the
-/// types listed here (a group no longer receives, and discards, the rest of a topic's events). A service that consumes a
-/// type not listed for its group fails at start.
-/// The data platform has no group here: it reads every domain topic from the retained log (RabbitMQ streams bound to every
-/// partition), which it declares itself.</summary>
+/// <summary>Which message types each service's consumer group consumes; the topics it subscribes to follow from them, and
+/// its retry and dead-letter topics are created for it before any service starts. A group skips a topic's records of types
+/// not listed here (a topic carries more than one group wants). A service that consumes a type not listed for its group, or
+/// lists a type it does not consume, fails at start.
+/// The data platform has no group here: it reads every domain topic itself, partition by partition, its offsets stored in
+/// its own database with its effects.</summary>
 public static class ConsumerGroups
 {
     public static IReadOnlyDictionary<string, IReadOnlyList<Type>> All { get; } = new Dictionary<string, IReadOnlyList<Type>>(StringComparer.Ordinal)

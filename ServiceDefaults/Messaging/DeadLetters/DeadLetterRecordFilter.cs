@@ -15,8 +15,8 @@ internal sealed class DeadLetterRecordFilter<TContext>(IServiceScopeFactory scop
     {
         ArgumentNullException.ThrowIfNull(context);
         var headers = context.TransportHeaders.GetAll().ToDictionary(h => h.Key, h => h.Value?.ToString(), StringComparer.Ordinal);
-        // Decoded from the bytes: on a RabbitMQ delivery (a ReadOnlyMemory body) MessageBody.GetString() returns the name of the
-        // memory type, "System.ReadOnlyMemory<Byte>[n]", not the text, which would leave a letter that can never be re-driven.
+        // Decoded from the bytes: on a body held as memory (a ReadOnlyMemory body) MessageBody.GetString() returns the name of
+        // the memory type, "System.ReadOnlyMemory<Byte>[n]", not the text, which would leave a letter that can never be re-driven.
         var body = Encoding.UTF8.GetString(context.Body.GetBytes());
         var (messageId, messageType) = ReadEnvelope(body);
 

@@ -10,7 +10,7 @@ namespace ECommerce.Order.Sagas;
 /// <summary>Raises <see cref="OrderTimeoutExpired"/> for every saga past its deadline, through the outbox. Claiming a deadline
 /// clears it with a conditional update in the same transaction as the outbox row, so each deadline raises one timeout even
 /// with several service instances sweeping; a saga that finished in the meantime has no deadline left to claim. (MassTransit's
-/// <c>Schedule</c> needs the broker's delayed-message plugin, which this RabbitMQ lacks.)</summary>
+/// <c>Schedule</c> needs a message scheduler, which Kafka does not have: a deadline in the saga's own table needs none.)</summary>
 public sealed partial class OrderTimeoutSweeper(IServiceScopeFactory scopes, TimeProvider clock, IOptions<OrderOptions> options,
     ILogger<OrderTimeoutSweeper> logger) : BackgroundService
 {

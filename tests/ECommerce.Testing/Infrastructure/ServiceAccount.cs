@@ -2,8 +2,8 @@ using System.Diagnostics;
 
 namespace ECommerce.Testing.Infrastructure;
 
-/// <summary>The system account a server runs as. Servers such as RabbitMQ and PostgreSQL refuse to run as root (or should
-/// not), so a root process drops to the account the package created; any other user simply runs them as itself.</summary>
+/// <summary>The system account a server runs as. PostgreSQL refuses to run as root, so a root process drops to the account
+/// its package created; any other user simply runs it as itself.</summary>
 internal sealed class ServiceAccount
 {
     private ServiceAccount(string? userName) => UserName = userName;
