@@ -1,4 +1,5 @@
 using System.Globalization;
+using ECommerce.Services.IntegrationTests.Infrastructure;
 
 namespace ECommerce.Benchmarks;
 
@@ -40,6 +41,17 @@ internal sealed class BenchmarkOptions
     /// <summary>Extra environment for the service process (<c>--service-env NAME=VALUE</c>, repeatable), for experiments such as
     /// runtime settings; the reported figures are of the service as deployed unless this is used.</summary>
     public Dictionary<string, string> ServiceEnvironment { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The environment a service instance gets on top of the harness's: the outbox lease as deployed (the harness
+    /// shortens it for tests that kill instances), then <paramref name="extra"/> (a benchmark's own settings), then
+    /// <see cref="ServiceEnvironment"/>, so that an experiment can override anything.</summary>
+    public Dictionary<string, string> EnvironmentForService(IReadOnlyDictionary<string, string>? extra = null)
+    {
+        var environment = new Dictionary<string, string>(StringComparer.Ordinal) { ["Messaging__OutboxLease"] = "00:00:10" };
+        foreach (var (key, value) in (extra ?? new Dictionary<string, string>()).Concat(ServiceEnvironment))
+            environment[key] = value;
+        return environment;
+    }
 
     public bool RunsOutbox => Mode is "outbox" or "all";
 
@@ -108,7 +120,11 @@ internal sealed class BenchmarkOptions
                 case "--rate": options.Rate = double.Parse(value, CultureInfo.InvariantCulture); break;
                 case "--seconds": options.Seconds = double.Parse(value, CultureInfo.InvariantCulture); break;
                 case "--warmup-seconds": options.WarmUpSeconds = double.Parse(value, CultureInfo.InvariantCulture); break;
-                case "--providers": options.Providers = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries); break;
+                case "--providers":
+                    options.Providers = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+                    foreach (var provider in options.Providers)
+                        _ = DatabaseOf(provider);
+                    break;
                 case "--deducts": options.Deducts = Int(value); break;
                 case "--events": options.IngestEvents = Int(value); break;
                 case "--broker-messages": options.BrokerMessages = Int(value); break;
@@ -122,6 +138,14 @@ internal sealed class BenchmarkOptions
 
         return options;
     }
+
+    /// <summary>The harness's name for a <c>--providers</c> entry.</summary>
+    public static DatabaseKind DatabaseOf(string provider) => provider switch
+    {
+        "sqlite" => DatabaseKind.Sqlite,
+        "postgresql" => DatabaseKind.PostgreSql,
+        _ => throw new ArgumentException($"Unknown provider '{provider}': sqlite or postgresql."),
+    };
 
     static int Int(string value) => int.Parse(value, NumberStyles.Integer, CultureInfo.InvariantCulture);
 }

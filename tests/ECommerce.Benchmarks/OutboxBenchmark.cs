@@ -1,39 +1,38 @@
 using System.Diagnostics;
+using Confluent.Kafka;
 using ECommerce.Contracts.Balances;
 using ECommerce.Contracts.Topology;
 using ECommerce.ServiceDefaults.Messaging;
+using ECommerce.ServiceDefaults.Messaging.Kafka;
 using ECommerce.ServiceDefaults.Messaging.Outbox;
-using ECommerce.ServiceDefaults.Messaging.Topology;
 using ECommerce.ServiceDefaults.Persistence;
-using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using RabbitMQ.Client;
 
 namespace ECommerce.Benchmarks;
 
 /// <summary>Outbox relay throughput: <c>messages</c> committed outbox rows over <c>keys</c> partition keys, then the relay
-/// started; measured from the bus being connected until every row is published with a broker confirm and marked sent. A queue bound to every
-/// partition counts what actually arrived, so the figure is of delivered messages.</summary>
+/// started; measured from the topics being ready until every row is acknowledged by the broker (<c>acks=all</c>) and deleted.
+/// The topic's end offsets count what actually arrived, so the figure is of delivered records.</summary>
 internal static class OutboxBenchmark
 {
-    public static async Task<BenchmarkResult> RunAsync(string provider, string connectionString, Uri brokerUri, int messages, int keys)
+    public static async Task<BenchmarkResult> RunAsync(string provider, string connectionString, string bootstrapServers, int messages, int keys)
     {
-        var sink = $"bench.sink.{provider}";
-        var options = new MessagingOptions();
-        await TopologyProvisioner.ProvisionAsync(brokerUri, options).ConfigureAwait(false);
-        await BindSinkAsync(brokerUri, sink, options).ConfigureAwait(false);
+        // Topics of their own, so that the end offsets count this run's records only.
+        var prefix = $"bench-outbox-{provider}-{Guid.NewGuid().ToString("N")[..6]}.";
+        // Created before the clock starts: creating topics is start-up, not relaying.
+        await KafkaTopics.EnsureAsync(bootstrapServers, new MessagingOptions { TopicPrefix = prefix }).ConfigureAwait(false);
 
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["ConnectionStrings:bench"] = connectionString,
-            ["ConnectionStrings:messaging"] = brokerUri.ToString(),
-            ["Messaging:Transport"] = "RabbitMq",
+            ["ConnectionStrings:messaging"] = bootstrapServers,
+            ["Messaging:TopicPrefix"] = prefix,
         });
         builder.AddPersistence<BenchDbContext>("bench");
         builder.AddMessaging("bench");
@@ -41,14 +40,11 @@ internal static class OutboxBenchmark
 
         await SeedAsync(host.Services, messages, keys).ConfigureAwait(false);
 
-        // Timed from the moment the bus is connected: the relay waits for that too, and connecting is start-up, not relaying.
         await host.StartAsync().ConfigureAwait(false);
-        await host.Services.GetRequiredService<IBusControl>().WaitForHealthStatus(BusHealthStatus.Healthy, TimeSpan.FromSeconds(60))
-            .ConfigureAwait(false);
         var stopwatch = Stopwatch.StartNew();
         await WaitUntilAsync(async () => await PendingAsync(host.Services).ConfigureAwait(false) == 0, TimeSpan.FromMinutes(10)).ConfigureAwait(false);
         stopwatch.Stop();
-        var arrived = await CountAsync(brokerUri, sink).ConfigureAwait(false);
+        var arrived = Count(bootstrapServers, prefix + Topics.BalanceActivity);
         await host.StopAsync().ConfigureAwait(false);
 
         return new BenchmarkResult(provider, messages, stopwatch.Elapsed, arrived);
@@ -85,25 +81,14 @@ internal static class OutboxBenchmark
         return await db.OutboxMessages.LongCountAsync().ConfigureAwait(false);
     }
 
-    static async Task BindSinkAsync(Uri brokerUri, string sink, MessagingOptions options)
+    /// <summary>Records in the topic: the sum of its partitions' end offsets (it was created empty for this run).</summary>
+    static long Count(string bootstrapServers, string topic)
     {
-        var factory = new ConnectionFactory { Uri = brokerUri };
-        await using var connection = await factory.CreateConnectionAsync().ConfigureAwait(false);
-        await using var channel = await connection.CreateChannelAsync().ConfigureAwait(false);
-        await channel.QueueDeleteAsync(sink).ConfigureAwait(false);
-        await channel.QueueDeclareAsync(sink, durable: true, exclusive: false, autoDelete: false).ConfigureAwait(false);
-        for (var p = 0; p < options.PartitionsOf(Topics.BalanceActivity); p++)
-            await channel.QueueBindAsync(sink, TopologyNames.PartitionExchange(Topics.BalanceActivity, p), string.Empty).ConfigureAwait(false);
-    }
-
-    static async Task<long> CountAsync(Uri brokerUri, string sink)
-    {
-        var factory = new ConnectionFactory { Uri = brokerUri };
-        await using var connection = await factory.CreateConnectionAsync().ConfigureAwait(false);
-        await using var channel = await connection.CreateChannelAsync().ConfigureAwait(false);
-        var ok = await channel.QueueDeclarePassiveAsync(sink).ConfigureAwait(false);
-        await channel.QueueDeleteAsync(sink).ConfigureAwait(false);
-        return ok.MessageCount;
+        using var admin = new AdminClientBuilder(KafkaClients.Admin(bootstrapServers)).SetLogHandler((_, _) => { }).Build();
+        var partitions = admin.GetMetadata(topic, TimeSpan.FromSeconds(10)).Topics.Single().Partitions;
+        using var consumer = new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig { BootstrapServers = bootstrapServers, GroupId = "bench-count" })
+            .SetLogHandler((_, _) => { }).Build();
+        return partitions.Sum(p => consumer.QueryWatermarkOffsets(new TopicPartition(topic, p.PartitionId), TimeSpan.FromSeconds(10)).High.Value);
     }
 
     static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout)

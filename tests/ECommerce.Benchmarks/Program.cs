@@ -1,11 +1,11 @@
 using System.Globalization;
-using ECommerce.Testing.Infrastructure;
 using ECommerce.Benchmarks;
 using ECommerce.Benchmarks.Balance;
 using ECommerce.Benchmarks.Coupon;
 using ECommerce.Benchmarks.DataPlatform;
 using ECommerce.Benchmarks.Order;
 using ECommerce.Benchmarks.Report;
+using ECommerce.Services.IntegrationTests.Infrastructure;
 
 BenchmarkOptions options;
 try
@@ -28,18 +28,25 @@ if (options.Mode == "help")
 var invariant = CultureInfo.InvariantCulture;
 var loadBefore = MachineDescription.LoadAverage();
 
-await using var broker = await RabbitMqNode.StartAsync();
-await using var postgres = await PostgresCluster.StartAsync();
+// The harness's shared servers: one Kafka node (the AppHost's layout) and one PostgreSQL cluster for the whole run; each
+// benchmark gets a topic prefix and databases of its own on them (ServiceEnvironment), as each integration test does.
+var output = new BenchmarkOutput();
 var work = Directory.CreateTempSubdirectory("ecommerce-bench-");
 try
 {
+    // Both at once: each takes seconds. Should one fail, the finally below stops the other.
+    await Task.WhenAll(SharedInfrastructure.BrokerAsync(), SharedInfrastructure.DatabaseAsync());
+    var broker = await SharedInfrastructure.BrokerAsync();
+    var postgres = await SharedInfrastructure.DatabaseAsync();
+    Console.WriteLine($"[bench] Kafka node on {broker.BootstrapServer} (pid {broker.Pid}), PostgreSQL on port {postgres.Port}");
+
     var succeeded = true;
     var outbox = new List<BenchmarkResult>();
     if (options.RunsOutbox)
     {
-        outbox.Add(await OutboxBenchmark.RunAsync("sqlite", $"Data Source={Path.Combine(work.FullName, "bench.db")}", broker.AmqpUri,
+        outbox.Add(await OutboxBenchmark.RunAsync("sqlite", $"Data Source={Path.Combine(work.FullName, "bench.db")}", broker.BootstrapServer,
             options.OutboxMessages, options.OutboxKeys));
-        outbox.Add(await OutboxBenchmark.RunAsync("postgresql", await postgres.CreateDatabaseAsync("bench"), broker.AmqpUri,
+        outbox.Add(await OutboxBenchmark.RunAsync("postgresql", await postgres.CreateDatabaseAsync("bench"), broker.BootstrapServer,
             options.OutboxMessages, options.OutboxKeys));
         succeeded &= outbox.All(r => r.Delivered == r.Messages);
     }
@@ -52,18 +59,10 @@ try
     var coupon = new List<CouponRunResult>();
     if (options.RunsCoupon)
     {
-        ceiling.AddRange(await BrokerCeilingBenchmark.RunAsync(broker, options.BrokerMessages));
+        ceiling.AddRange(await BrokerCeilingBenchmark.RunAsync(broker.BootstrapServer, options.BrokerMessages));
         brokerPeak = ProcessMemory.PeakResidentBytes(broker.Pid);
         foreach (var provider in options.Providers)
-        {
-            var database = provider switch
-            {
-                "sqlite" => $"Data Source={Path.Combine(work.FullName, "coupon.db")}",
-                "postgresql" => await postgres.CreateDatabaseAsync("coupon_bench"),
-                _ => throw new ArgumentException($"Unknown provider '{provider}': sqlite or postgresql."),
-            };
-            coupon.AddRange(await CouponBenchmark.RunAsync(provider, database, broker, options));
-        }
+            coupon.AddRange(await CouponBenchmark.RunAsync(provider, options, output));
 
         // A failed request (an HTTP error under overload) is a measured result, reported in the table, not a benchmark failure.
     }
@@ -72,15 +71,7 @@ try
     if (options.RunsBalance)
     {
         foreach (var provider in options.Providers)
-        {
-            var database = provider switch
-            {
-                "sqlite" => $"Data Source={Path.Combine(work.FullName, "balance.db")}",
-                "postgresql" => await postgres.CreateDatabaseAsync("balance_bench"),
-                _ => throw new ArgumentException($"Unknown provider '{provider}': sqlite or postgresql."),
-            };
-            balance.AddRange(await BalanceBenchmark.RunAsync(provider, database, broker, options));
-        }
+            balance.AddRange(await BalanceBenchmark.RunAsync(provider, options, output));
 
         succeeded &= balance.All(r => r.Failed == 0 && r.EndToEnd.Count == r.Operations);
     }
@@ -89,16 +80,7 @@ try
     if (options.RunsIngest)
     {
         foreach (var provider in options.Providers)
-        {
-            var database = provider switch
-            {
-                "sqlite" => $"Data Source={Path.Combine(work.FullName, "data-platform.db")}",
-                "postgresql" => await postgres.CreateDatabaseAsync("data_platform_bench"),
-                _ => throw new ArgumentException($"Unknown provider '{provider}': sqlite or postgresql."),
-            };
-            var virtualHost = await broker.CreateVirtualHostAsync($"bench-ingest-{provider}");
-            ingest.AddRange(await IngestBenchmark.RunAsync(provider, database, virtualHost, options.IngestEvents, options.ServiceEnvironment));
-        }
+            ingest.AddRange(await IngestBenchmark.RunAsync(provider, options, output));
 
         succeeded &= ingest.All(r => r.Ingested == r.Events);
     }
@@ -107,15 +89,7 @@ try
     if (options.RunsOrders)
     {
         foreach (var provider in options.Providers)
-        {
-            var database = provider switch
-            {
-                "sqlite" => $"Data Source={Path.Combine(work.FullName, "order.db")}",
-                "postgresql" => await postgres.CreateDatabaseAsync("order_bench"),
-                _ => throw new ArgumentException($"Unknown provider '{provider}': sqlite or postgresql."),
-            };
-            orders.Add(await OrdersBenchmark.RunAsync(provider, database, broker, options));
-        }
+            orders.Add(await OrdersBenchmark.RunAsync(provider, options, output));
 
         succeeded &= orders.All(r => r.Completed == r.Orders);
     }
@@ -131,8 +105,9 @@ try
     if (ceiling.Count > 0)
     {
         Console.WriteLine();
-        Console.WriteLine("raw broker ceiling: persistent, publisher confirms, durable classic queue, manual ack (RabbitMQ.Client only)");
-        Console.WriteLine($"{"shape",-44} {"messages",9} {"published/s",12} {"through/s",10}");
+        Console.WriteLine("raw broker ceiling: 1 KiB records, idempotent producer (acks=all) to 4 partitions, consumed at the same time by a");
+        Console.WriteLine("consumer-group member that commits its offsets (Confluent.Kafka only, the suite's client settings, no service code)");
+        Console.WriteLine($"{"shape",-44} {"records",9} {"produced/s",12} {"through/s",10}");
         foreach (var r in ceiling)
             Console.WriteLine(string.Create(invariant, $"{r.Name,-44} {r.Messages,9} {r.PublishedPerSecond,12:F0} {r.ThroughPerSecond,10:F0}"));
     }
@@ -170,7 +145,7 @@ try
     {
         Console.WriteLine();
         Console.WriteLine("balance, one service instance; each client owns a user and sends its operations back to back");
-        Console.WriteLine("accepted = HTTP 200 (charge committed) or broker confirm (deduct sent); end to end = sent → the change's event arrived on balance-activity");
+        Console.WriteLine("accepted = HTTP 200 (charge committed) or the broker's ack (deduct produced, acks=all); end to end = sent → the change's event arrived on balance-activity");
         Console.WriteLine($"{"database",-10} {"phase",-22} {"ops",6} {"failed",6} {"acc/s",7} {"e2e/s",7} {"acc p50",7} {"acc p95",7} {"acc p99",7} {"e2e p50",7} {"e2e p95",7} {"e2e p99",7}");
         foreach (var r in balance)
         {
@@ -183,7 +158,7 @@ try
     if (ingest.Count > 0)
     {
         Console.WriteLine();
-        Console.WriteLine("data platform ingest: events read from the retained log and applied (event row, projections, offsets), one instance");
+        Console.WriteLine("data platform ingest: events read from the domain topics' retained records and applied (event row, projections, offsets), one instance");
         Console.WriteLine($"{"database",-10} {"shape",-32} {"events",8} {"seconds",8} {"events/s",9} {"ingested",9}");
         foreach (var r in ingest)
             Console.WriteLine(string.Create(invariant, $"{r.Provider,-10} {r.Shape,-32} {r.Events,8} {r.Elapsed.TotalSeconds,8:F2} {r.PerSecond,9:F0} {r.Ingested,9}"));
@@ -200,7 +175,7 @@ try
                 $"{r.Terminal.Format(50),7} {r.Terminal.Format(95),7} {r.Terminal.Format(99),7}"));
         Console.WriteLine();
         Console.WriteLine("where the CPU went: milliseconds of CPU per order, by part, while the orders ran (load generator = HTTP clients and the");
-        Console.WriteLine($"balance/coupon double); ceiling = orders/s {Environment.ProcessorCount} cores complete at that cost with none idle");
+        Console.WriteLine($"balance/coupon double); total = all but other; ceiling = orders/s {Environment.ProcessorCount} cores complete at that total with none idle");
         Console.WriteLine($"{"database",-10} " + string.Join(' ', CpuSnapshot.Parts.Select(p => $"{p,14}")) + $" {"total",6} {"idle",6} {"ceiling/s",9}");
         foreach (var r in orders)
         {
@@ -213,7 +188,7 @@ try
     var summary = new List<ReportRow>();
     summary.AddRange(outbox.Select(r => new ReportRow("outbox relay", r.Provider, $"{options.OutboxMessages} rows, {options.OutboxKeys} keys",
         r.PerSecond, "msg/s", null, "", "bench (relay)", relayPeak)));
-    summary.AddRange(ceiling.Select(r => new ReportRow("broker ceiling", "-", r.Name, r.ThroughPerSecond, "msg/s", null, "", "rabbitmq", brokerPeak)));
+    summary.AddRange(ceiling.Select(r => new ReportRow("broker ceiling", "-", r.Name, r.ThroughPerSecond, "msg/s", null, "", "kafka", brokerPeak)));
     summary.AddRange(coupon.Select(r => new ReportRow("coupon sale", r.Provider, r.Mode, r.DecidedPerSecond, "decided/s", r.Decided,
         "accepted→decided", "coupon service", r.PeakBytes)));
     summary.AddRange(balance.Select(r => new ReportRow("balance", r.Provider, r.Phase, r.PerSecond, "ops/s", r.EndToEnd,
@@ -223,11 +198,14 @@ try
     summary.AddRange(ingest.Select(r => new ReportRow("ingest", r.Provider, r.Shape, r.PerSecond, "events/s", null, "",
         "data-platform", r.PeakBytes)));
     if (summary.Count > 0)
-        SummaryTable.Print(summary, MachineDescription.Describe(loadBefore));
+        SummaryTable.Print(summary, MachineDescription.Describe(loadBefore, broker.KafkaHomeDirectory));
 
     return succeeded ? 0 : 1;
 }
 finally
 {
+    // Both servers, whichever started: no java or postgres process outlives the run.
+    await SharedInfrastructure.StopAsync();
+    Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
     work.Delete(recursive: true);
 }

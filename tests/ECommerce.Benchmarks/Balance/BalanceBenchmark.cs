@@ -6,79 +6,68 @@ using ECommerce.Testing.Infrastructure;
 using ECommerce.Benchmarks.Report;
 using ECommerce.Contracts.Balances;
 using ECommerce.Contracts.Topology;
-using ECommerce.ServiceDefaults.Messaging;
-using ECommerce.ServiceDefaults.Messaging.Topology;
 using ECommerce.Services.IntegrationTests.Balance;
-using ECommerce.Services.IntegrationTests.Harness;
+using ECommerce.Services.IntegrationTests.Infrastructure;
+using Xunit.Abstractions;
 
 namespace ECommerce.Benchmarks.Balance;
 
 /// <summary>Charges and deducts end to end against one instance of the built balance service (a child process, as the AppHost
-/// runs it) on a database of the given provider. Each of <see cref="BenchmarkOptions.Clients"/> clients owns a user and sends
-/// that user's operations back to back, so the n-th change of a user is its sequence n and its event on balance-activity
-/// (watched by a queue bound to every partition) can be matched to the request that caused it:
-/// charges over HTTP (latency to the 200, and to the event), then deduct commands over the bus (latency to the event, the
-/// saga's view of a deduction).</summary>
+/// runs it) on a database of the given provider and a topic prefix of its own. Each of <see cref="BenchmarkOptions.Clients"/>
+/// clients owns a user and sends that user's operations back to back, so the n-th change of a user is its sequence n and its
+/// event on balance-activity (watched live, every partition, by <see cref="ActivityListener"/>) can be matched to the request
+/// that caused it: charges over HTTP (latency to the 200, and to the event), then deduct commands produced to
+/// balance-commands as the order service's relay produces them (<c>BalanceBus</c>; latency to the broker's ack, and to the
+/// event, the saga's view of a deduction).</summary>
 internal static class BalanceBenchmark
 {
-    public static async Task<IReadOnlyList<BalanceRunResult>> RunAsync(string provider, string database, RabbitMqNode broker, BenchmarkOptions options)
-    {
-        var virtualHost = $"bench-balance-{provider}-{Guid.NewGuid().ToString("N")[..6]}";
-        var brokerUri = await broker.CreateVirtualHostAsync(virtualHost).ConfigureAwait(false);
-        var messaging = new MessagingOptions();
-        await TopologyProvisioner.ProvisionAsync(brokerUri, messaging).ConfigureAwait(false);
-        var output = new ConcurrentQueue<string>();
-        var service = ServiceProcess.Start("balance", $"balance-{provider}", new ServiceSettings(brokerUri.ToString(), database)
-        {
-            Environment = options.ServiceEnvironment,
-        }, output.Enqueue);
-        var arrivals = new ConcurrentDictionary<(long User, long Sequence), long>();
-        var waiters = new ConcurrentDictionary<(long User, long Sequence), TaskCompletionSource>();
-        try
-        {
-            await using (service.ConfigureAwait(false))
-            {
-                await service.WaitHealthyAsync(TimeSpan.FromSeconds(120)).ConfigureAwait(false);
-                await WaitForConsumersAsync(brokerUri, messaging).ConfigureAwait(false);
-                var bus = await BalanceBus.ConnectAsync(brokerUri, messaging, e =>
-                {
-                    if (e.Sequence is not { } sequence)
-                        return;
-                    arrivals[(e.UserId, sequence)] = e.ArrivedTimestamp;
-                    if (waiters.TryRemove((e.UserId, sequence), out var waiter))
-                        waiter.TrySetResult();
-                }).ConfigureAwait(false);
-                await using (bus.ConfigureAwait(false))
-                {
-                    using var api = new BalanceApi(service.BaseAddress, Math.Max(64, options.Clients));
-                    Console.WriteLine($"[{provider}] balance service pid {service.Pid} on {service.BaseAddress}; warming up");
-                    var warming = Stopwatch.StartNew();
-                    var warmUpUser = 900_000_000L;
-                    while (warming.Elapsed.TotalSeconds < options.WarmUpSeconds)
-                    {
-                        await ChargesAsync(api, warmUpUser, Math.Min(16, options.Clients), 50, arrivals, provider, "warm-up").ConfigureAwait(false);
-                        warmUpUser += options.Clients;
-                    }
+    const string Service = "balance";
 
-                    Console.WriteLine($"[{provider}] warmed up for {warming.Elapsed.TotalSeconds:0} s");
-                    var perClient = Math.Max(1, options.Requests / options.Clients);
-                    var charges = await ChargesAsync(api, 1, options.Clients, perClient, arrivals, provider,
-                        $"charges, {options.Clients} clients").ConfigureAwait(false);
-                    var deducts = await DeductsAsync(bus, options.Clients, Math.Max(1, options.Deducts / options.Clients), perClient, waiters, arrivals,
-                        provider, $"deducts, {options.Clients} clients").ConfigureAwait(false);
-                    var peak = ProcessMemory.PeakResidentBytes(service.Pid);
-                    return [charges with { PeakBytes = peak }, deducts with { PeakBytes = peak }];
+    public static async Task<IReadOnlyList<BalanceRunResult>> RunAsync(string provider, BenchmarkOptions options, ITestOutputHelper output)
+    {
+        var environment = await ServiceEnvironment.CreateAsync($"bench-{Service}", BenchmarkOptions.DatabaseOf(provider), output).ConfigureAwait(false);
+        await using (environment.ConfigureAwait(false))
+        {
+            var arrivals = new ConcurrentDictionary<(long User, long Sequence), long>();
+            var waiters = new ConcurrentDictionary<(long User, long Sequence), TaskCompletionSource>();
+            try
+            {
+                var service = await environment.StartInstanceAsync(Service, $"{Service}-{provider}", options.EnvironmentForService()).ConfigureAwait(false);
+                await service.WaitHealthyAsync(TimeSpan.FromSeconds(120)).ConfigureAwait(false);
+                await environment.WaitForOwnersAsync(Service, Topics.BalanceCommands, [service]).ConfigureAwait(false);
+                using var listener = ActivityListener.Start(environment.BootstrapServers, environment.Messaging, (user, sequence, arrived) =>
+                {
+                    if (sequence is not { } s)
+                        return;
+                    arrivals[(user, s)] = arrived;
+                    if (waiters.TryRemove((user, s), out var waiter))
+                        waiter.TrySetResult();
+                });
+                using var bus = new BalanceBus(environment);
+                using var api = new BalanceApi(service.BaseAddress, Math.Max(64, options.Clients));
+                Console.WriteLine($"[{provider}] balance service pid {service.Pid} on {service.BaseAddress}; warming up");
+                var warming = Stopwatch.StartNew();
+                var warmUpUser = 900_000_000L;
+                while (warming.Elapsed.TotalSeconds < options.WarmUpSeconds)
+                {
+                    await ChargesAsync(api, warmUpUser, Math.Min(16, options.Clients), 50, arrivals, provider, "warm-up").ConfigureAwait(false);
+                    warmUpUser += options.Clients;
                 }
+
+                Console.WriteLine($"[{provider}] warmed up for {warming.Elapsed.TotalSeconds:0} s");
+                var perClient = Math.Max(1, options.Requests / options.Clients);
+                var charges = await ChargesAsync(api, 1, options.Clients, perClient, arrivals, provider,
+                    $"charges, {options.Clients} clients").ConfigureAwait(false);
+                var deducts = await DeductsAsync(bus, options.Clients, Math.Max(1, options.Deducts / options.Clients), perClient, waiters, arrivals,
+                    provider, $"deducts, {options.Clients} clients").ConfigureAwait(false);
+                var peak = ProcessMemory.PeakResidentBytes(service.Pid);
+                return [charges with { PeakBytes = peak }, deducts with { PeakBytes = peak }];
             }
-        }
-        catch
-        {
-            Console.Error.WriteLine(string.Join(Environment.NewLine, output.TakeLast(50)));
-            throw;
-        }
-        finally
-        {
-            await broker.DeleteVirtualHostAsync(virtualHost).ConfigureAwait(false);
+            catch
+            {
+                Console.Error.WriteLine(environment.Log.Recent);
+                throw;
+            }
         }
     }
 
@@ -126,7 +115,7 @@ internal static class BalanceBenchmark
         string provider, string phase)
     {
         var sent = new long[clients, perClient];
-        var confirmed = new ConcurrentBag<double>();
+        var acknowledged = new ConcurrentBag<double>();
         var start = Stopwatch.GetTimestamp();
         await Task.WhenAll(Enumerable.Range(0, clients).Select(async c =>
         {
@@ -138,13 +127,13 @@ internal static class BalanceBenchmark
                 var waiter = waiters.GetOrAdd(key, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
                 sent[c, i] = Stopwatch.GetTimestamp();
                 await bus.SendAsync(new DeductBalance(Guid.NewGuid(), user, 0.01m)).ConfigureAwait(false);
-                confirmed.Add(Stopwatch.GetElapsedTime(sent[c, i]).TotalMilliseconds);
+                acknowledged.Add(Stopwatch.GetElapsedTime(sent[c, i]).TotalMilliseconds);
                 if (!arrivals.ContainsKey(key))
                     await waiter.Task.WaitAsync(TimeSpan.FromMinutes(2)).ConfigureAwait(false);
             }
         })).ConfigureAwait(false);
         return Result(provider, phase, clients, perClient, 0, start, Stopwatch.GetElapsedTime(start), sent, sequenceBefore + 1, 1, arrivals,
-            new Latency(confirmed));
+            new Latency(acknowledged));
     }
 
     static int Arrived(ConcurrentDictionary<(long User, long Sequence), long> arrivals, long firstUser, int clients, long firstSequence, int perClient) =>
@@ -171,30 +160,5 @@ internal static class BalanceBenchmark
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"[{provider}] {phase}: {result.Operations} in {result.Elapsed.TotalSeconds:0.0} s, {result.AcceptedPerSecond:0}/s accepted, {result.PerSecond:0}/s end to end"));
         return result;
-    }
-
-    static async Task WaitForConsumersAsync(Uri brokerUri, MessagingOptions messaging)
-    {
-        var factory = new RabbitMQ.Client.ConnectionFactory { Uri = brokerUri };
-        var connection = await factory.CreateConnectionAsync().ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
-        {
-            var channel = await connection.CreateChannelAsync().ConfigureAwait(false);
-            await using (channel.ConfigureAwait(false))
-            {
-                var queues = Enumerable.Range(0, messaging.PartitionsOf(Topics.BalanceCommands))
-                    .Select(p => TopologyNames.GroupQueue("balance", Topics.BalanceCommands, p)).ToList();
-                await Poll.UntilAsync(async _ =>
-                {
-                    foreach (var queue in queues)
-                    {
-                        if ((await channel.QueueDeclarePassiveAsync(queue).ConfigureAwait(false)).ConsumerCount == 0)
-                            return false;
-                    }
-
-                    return true;
-                }, TimeSpan.FromSeconds(60), "the service to consume every balance-commands partition").ConfigureAwait(false);
-            }
-        }
     }
 }

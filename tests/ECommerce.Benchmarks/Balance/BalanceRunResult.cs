@@ -3,7 +3,7 @@ using ECommerce.Benchmarks.Report;
 namespace ECommerce.Benchmarks.Balance;
 
 /// <summary>One measured phase of the balance benchmark. <see cref="Accepted"/> is the client's view (HTTP 200, or the broker's
-/// confirm for a command); <see cref="EndToEnd"/> runs from sending until the change's event arrived on balance-activity.</summary>
+/// acknowledgement for a command, acks=all); <see cref="EndToEnd"/> runs from sending until the change's event arrived on balance-activity.</summary>
 internal sealed record BalanceRunResult(string Provider, string Phase, int Operations, int Failed, TimeSpan AcceptedElapsed, TimeSpan Elapsed,
     Latency Accepted, Latency EndToEnd)
 {

@@ -1,89 +1,155 @@
 using System.Diagnostics;
-using ECommerce.Testing.Infrastructure;
-using RabbitMQ.Client;
-using RabbitMQ.Client.Events;
+using Confluent.Kafka;
+using Confluent.Kafka.Admin;
+using ECommerce.ServiceDefaults.Messaging.Kafka;
 
 namespace ECommerce.Benchmarks.Coupon;
 
-/// <summary>What the broker alone can do on this machine, with RabbitMQ.Client and no service code: persistent messages
-/// published with publisher confirms to a durable classic queue and consumed with manual acks, publishing and consuming at
-/// the same time. Two shapes: pipelined (many confirms outstanding, a deep prefetch), the ceiling; and one at a time (each
-/// publish waits for its confirm, prefetch 1, ack before the next delivery), which is how the service uses the broker for
-/// one coupon: the relay publishes a key's rows in sequence, the partition consumer takes one message at a time.</summary>
+/// <summary>What the broker alone can do on this machine, with Confluent.Kafka and no service code, configured as the suite
+/// configures its clients: 1 KiB records produced by an idempotent producer (<c>acks=all</c>) to a four-partition topic while
+/// a consumer-group member (KIP-848 protocol, no auto-commit) consumes them and commits its offsets, both at once. Two
+/// shapes: pipelined (produce without waiting, the producer batching; offsets committed every 200 ms as the rider does), the
+/// ceiling; and one at a time (each produce waits for its acknowledgement, each record's offset committed before the next
+/// is taken), the worst case of a partition handled record by record.</summary>
 internal static class BrokerCeilingBenchmark
 {
     const int BodySize = 1024;
+    const int Partitions = 4;
 
-    public static async Task<IReadOnlyList<BrokerCeilingResult>> RunAsync(RabbitMqNode broker, int messages)
+    public static async Task<IReadOnlyList<BrokerCeilingResult>> RunAsync(string bootstrapServers, int messages) =>
+    [
+        await RunAsync(bootstrapServers, "pipelined (batched, commit every 200 ms)", messages, pipelined: true).ConfigureAwait(false),
+        await RunAsync(bootstrapServers, "one at a time (await ack, commit each)", Math.Max(1, messages / 10), pipelined: false).ConfigureAwait(false),
+    ];
+
+    static async Task<BrokerCeilingResult> RunAsync(string bootstrapServers, string name, int messages, bool pipelined)
     {
-        var virtualHost = $"bench-broker-{Guid.NewGuid().ToString("N")[..6]}";
-        var uri = await broker.CreateVirtualHostAsync(virtualHost).ConfigureAwait(false);
+        Console.WriteLine($"[broker] {name}: {messages} records");
+        var topic = $"bench.ceiling.{Guid.NewGuid().ToString("N")[..8]}";
+        using var admin = new AdminClientBuilder(KafkaClients.Admin(bootstrapServers)).SetLogHandler((_, _) => { }).Build();
+        await admin.CreateTopicsAsync([new TopicSpecification { Name = topic, NumPartitions = Partitions, ReplicationFactor = 1 }]).ConfigureAwait(false);
         try
         {
-            return
-            [
-                await RunAsync(uri, "pipelined (256 unconfirmed, prefetch 256)", messages, window: 256, prefetch: 256).ConfigureAwait(false),
-                await RunAsync(uri, "one at a time (confirm each, prefetch 1)", Math.Max(1, messages / 5), window: 1, prefetch: 1).ConfigureAwait(false),
-            ];
+            using var producer = new ProducerBuilder<string?, byte[]>(KafkaClients.Producer(bootstrapServers, "bench-producer"))
+                .SetLogHandler((_, _) => { }).Build();
+            var assigned = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var allConsumed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            using var stop = new CancellationTokenSource();
+            var consuming = Task.Factory.StartNew(() => Consume(bootstrapServers, topic, messages, pipelined, assigned, allConsumed, stop.Token),
+                stop.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            // Joining the group (a second or so) is not the broker's throughput: the clock starts once the member owns every
+            // partition, as a service's consumers do before it takes traffic.
+            await assigned.Task.WaitAsync(TimeSpan.FromSeconds(60)).ConfigureAwait(false);
+
+            var body = new byte[BodySize];
+            Random.Shared.NextBytes(body);
+            var failures = 0;
+            var clock = Stopwatch.StartNew();
+            for (var i = 0; i < messages; i++)
+            {
+                var message = new Message<string?, byte[]> { Key = (i % 256).ToString(System.Globalization.CultureInfo.InvariantCulture), Value = body };
+                if (pipelined)
+                {
+                    ProduceWithBackPressure(producer, topic, message, report =>
+                    {
+                        if (report.Error.IsError)
+                            Interlocked.Increment(ref failures);
+                    });
+                }
+                else
+                {
+                    await producer.ProduceAsync(topic, message).ConfigureAwait(false);
+                }
+            }
+
+            producer.Flush(TimeSpan.FromMinutes(5));
+            var published = clock.Elapsed;
+            await allConsumed.Task.WaitAsync(TimeSpan.FromMinutes(5)).ConfigureAwait(false);
+            var through = clock.Elapsed;
+            await stop.CancelAsync().ConfigureAwait(false);
+            await consuming.ConfigureAwait(false);
+            return failures == 0
+                ? new BrokerCeilingResult(name, messages, published, through)
+                : throw new InvalidOperationException($"{failures} of {messages} records were not acknowledged.");
         }
         finally
         {
-            await broker.DeleteVirtualHostAsync(virtualHost).ConfigureAwait(false);
+            await admin.DeleteTopicsAsync([topic]).ConfigureAwait(false);
         }
     }
 
-    static async Task<BrokerCeilingResult> RunAsync(Uri uri, string name, int messages, int window, ushort prefetch)
+    /// <summary>Produce without waiting; when the client's queue is full, let it send some and try again.</summary>
+    static void ProduceWithBackPressure(IProducer<string?, byte[]> producer, string topic, Message<string?, byte[]> message,
+        Action<DeliveryReport<string?, byte[]>> report)
     {
-        Console.WriteLine($"[broker] {name}: {messages} messages");
-        var queue = $"bench.ceiling.{window}";
-        var factory = new ConnectionFactory { Uri = uri };
-        var publisherConnection = await factory.CreateConnectionAsync("bench-publisher").ConfigureAwait(false);
-        var consumerConnection = await factory.CreateConnectionAsync("bench-consumer").ConfigureAwait(false);
-        await using (publisherConnection.ConfigureAwait(false))
-        await using (consumerConnection.ConfigureAwait(false))
+        while (true)
         {
-            var publisher = await publisherConnection.CreateChannelAsync(new CreateChannelOptions(
-                publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true)).ConfigureAwait(false);
-            var consumer = await consumerConnection.CreateChannelAsync().ConfigureAwait(false);
-            await using (publisher.ConfigureAwait(false))
-            await using (consumer.ConfigureAwait(false))
+            try
             {
-                await publisher.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false).ConfigureAwait(false);
-                await publisher.QueuePurgeAsync(queue).ConfigureAwait(false);
+                producer.Produce(topic, message, report);
+                return;
+            }
+            catch (ProduceException<string?, byte[]> e) when (e.Error.Code == ErrorCode.Local_QueueFull)
+            {
+                producer.Poll(TimeSpan.FromMilliseconds(10));
+            }
+        }
+    }
 
-                var consumed = 0;
-                var allConsumed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                await consumer.BasicQosAsync(0, prefetch, global: false).ConfigureAwait(false);
-                var handler = new AsyncEventingBasicConsumer(consumer);
-                handler.ReceivedAsync += async (_, delivery) =>
+    static void Consume(string bootstrapServers, string topic, int messages, bool pipelined, TaskCompletionSource assigned,
+        TaskCompletionSource allConsumed, CancellationToken cancellationToken)
+    {
+        var owned = new HashSet<int>();
+        using var consumer = new ConsumerBuilder<string?, byte[]>(KafkaClients.Consumer(bootstrapServers, $"{topic}.group", "bench-consumer"))
+            .SetLogHandler((_, _) => { })
+            .SetPartitionsAssignedHandler((_, partitions) =>
+            {
+                // The group protocol of KIP-848 may hand the partitions out in steps.
+                owned.UnionWith(partitions.Select(p => p.Partition.Value));
+                if (owned.Count == Partitions)
+                    assigned.TrySetResult();
+            })
+            .Build();
+        consumer.Subscribe(topic);
+        var lastCommit = Stopwatch.StartNew();
+        var handled = new Dictionary<TopicPartition, TopicPartitionOffset>();
+        var consumed = 0;
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                var result = consumer.Consume(TimeSpan.FromMilliseconds(100));
+                if (result is not null)
                 {
-                    await consumer.BasicAckAsync(delivery.DeliveryTag, multiple: false).ConfigureAwait(false);
-                    if (Interlocked.Increment(ref consumed) == messages)
+                    var next = new TopicPartitionOffset(result.TopicPartition, result.Offset + 1);
+                    if (pipelined)
+                        handled[result.TopicPartition] = next;
+                    else
+                        consumer.Commit([next]);
+                    if (++consumed == messages)
+                    {
+                        if (handled.Count > 0)
+                            consumer.Commit(handled.Values);
                         allConsumed.TrySetResult();
-                };
-                await consumer.BasicConsumeAsync(queue, autoAck: false, handler).ConfigureAwait(false);
-
-                var body = new byte[BodySize];
-                Random.Shared.NextBytes(body);
-                var properties = new BasicProperties { Persistent = true, ContentType = "application/octet-stream" };
-                var clock = Stopwatch.StartNew();
-                // With tracking on, a publish's task completes when the broker has confirmed it; at most `window` are
-                // outstanding (the oldest is awaited before another is sent).
-                var pending = new Queue<Task>(window);
-                for (var i = 0; i < messages; i++)
-                {
-                    if (pending.Count == window)
-                        await pending.Dequeue().ConfigureAwait(false);
-                    pending.Enqueue(publisher.BasicPublishAsync(string.Empty, queue, mandatory: false, properties, body).AsTask());
+                    }
                 }
 
-                await Task.WhenAll(pending).ConfigureAwait(false);
-                var published = clock.Elapsed;
-                await allConsumed.Task.WaitAsync(TimeSpan.FromMinutes(5)).ConfigureAwait(false);
-                var through = clock.Elapsed;
-                await publisher.QueueDeleteAsync(queue).ConfigureAwait(false);
-                return new BrokerCeilingResult(name, messages, published, through);
+                if (pipelined && handled.Count > 0 && lastCommit.ElapsedMilliseconds >= 200)
+                {
+                    consumer.Commit(handled.Values);
+                    handled.Clear();
+                    lastCommit.Restart();
+                }
             }
+        }
+        catch (Exception e) when (e is KafkaException or InvalidOperationException)
+        {
+            assigned.TrySetException(e);
+            allConsumed.TrySetException(e);
+        }
+        finally
+        {
+            consumer.Close();
         }
     }
 }

@@ -4,50 +4,39 @@ using ECommerce.Testing.Infrastructure;
 using ECommerce.Benchmarks.Report;
 using ECommerce.Contracts.Topology;
 using ECommerce.Services.IntegrationTests.Coupon;
-using ECommerce.Services.IntegrationTests.Harness;
-using ECommerce.ServiceDefaults.Messaging;
-using ECommerce.ServiceDefaults.Messaging.Topology;
-using RabbitMQ.Client;
+using ECommerce.Services.IntegrationTests.Infrastructure;
+using Xunit.Abstractions;
 
 namespace ECommerce.Benchmarks.Coupon;
 
 /// <summary>The flash sale end to end against one instance of the built coupon service (a child process, as the AppHost runs
-/// it) on a database of the given provider: a closed loop at maximum throughput, then an open loop at a fixed offered rate.
-/// Each run is one coupon whose stock is half its requests, each request from a user of its own, so half the decisions issue
-/// a coupon and half reject SoldOut.</summary>
+/// it) on a database of the given provider and a topic prefix of its own: a closed loop at maximum throughput, then an open
+/// loop at a fixed offered rate. Each run is one coupon whose stock is half its requests, each request from a user of its
+/// own, so half the decisions issue a coupon and half reject SoldOut. A coupon's id is its requests' key, so one coupon-issue
+/// partition carries the whole sale: the decisions are one partition worker's (which decides a coupon's pending requests in
+/// batches), the hot spot a flash sale is.</summary>
 internal static class CouponBenchmark
 {
-    public static async Task<IReadOnlyList<CouponRunResult>> RunAsync(string provider, string database, RabbitMqNode broker, BenchmarkOptions options)
+    const string Service = "coupon";
+
+    public static async Task<IReadOnlyList<CouponRunResult>> RunAsync(string provider, BenchmarkOptions options, ITestOutputHelper output)
     {
-        var virtualHost = $"bench-coupon-{provider}-{Guid.NewGuid().ToString("N")[..6]}";
-        var brokerUri = await broker.CreateVirtualHostAsync(virtualHost).ConfigureAwait(false);
-        await TopologyProvisioner.ProvisionAsync(brokerUri, new MessagingOptions()).ConfigureAwait(false);
-        var output = new List<string>();
-        // BENCH_SERVICE_LOG=path keeps everything the service writes (for profiling with verbose logging via --service-env).
-        var serviceLog = Environment.GetEnvironmentVariable("BENCH_SERVICE_LOG");
-        var service = ServiceProcess.Start("coupon", $"coupon-{provider}", new ServiceSettings(brokerUri.ToString(), database)
-        {
-            Environment = options.ServiceEnvironment,
-        }, line =>
-        {
-            lock (output)
-            {
-                output.Add(line);
-                if (!string.IsNullOrEmpty(serviceLog))
-                    File.AppendAllText(serviceLog, $"{DateTime.UtcNow:HH:mm:ss.ffffff} {line}{Environment.NewLine}");
-            }
-        });
-        await using (service.ConfigureAwait(false))
+        var environment = await ServiceEnvironment.CreateAsync($"bench-{Service}", BenchmarkOptions.DatabaseOf(provider), output).ConfigureAwait(false);
+        await using (environment.ConfigureAwait(false))
         {
             try
             {
+                var service = await environment.StartInstanceAsync(Service, $"{Service}-{provider}", options.EnvironmentForService()).ConfigureAwait(false);
                 await service.WaitHealthyAsync(TimeSpan.FromSeconds(120)).ConfigureAwait(false);
-                await WaitForConsumersAsync(brokerUri).ConfigureAwait(false);
+                // The instance is the group's only member: nothing is sent before it owns every coupon-issue partition.
+                await environment.WaitForOwnersAsync(Service, Topics.CouponIssue, [service]).ConfigureAwait(false);
+                var brokerPid = (await SharedInfrastructure.BrokerAsync().ConfigureAwait(false)).Pid;
+                var postgresPid = (await SharedInfrastructure.DatabaseAsync().ConfigureAwait(false)).Pid;
                 using var api = new CouponApi(service.BaseAddress, 4096);
-                var tables = new CouponDatabase(database);
-                Console.WriteLine($"[{provider}] service pid {service.Pid} on {service.BaseAddress}; warming up");
+                var tables = new CouponDatabase(await environment.DatabaseAsync(Service).ConfigureAwait(false));
+                Console.WriteLine($"[{provider}] coupon service pid {service.Pid} on {service.BaseAddress}; warming up");
 
-                // JIT (see BenchmarkOptions.WarmUpSeconds), connection pools, the relay's and consumer's first messages: not measured.
+                // JIT (see BenchmarkOptions.WarmUpSeconds), connection pools, the relay's and consumer's first records: not measured.
                 var warmUp = await api.CreateCouponAsync("warm-up", 1m, 10_000_000).ConfigureAwait(false);
                 var warming = Stopwatch.StartNew();
                 for (var batch = 0L; batch == 0 || warming.Elapsed.TotalSeconds < options.WarmUpSeconds; batch++)
@@ -59,47 +48,36 @@ internal static class CouponBenchmark
                 Console.WriteLine($"[{provider}] warmed up for {warming.Elapsed.TotalSeconds:0} s");
                 var results = new List<CouponRunResult>
                 {
-                    await MeasureAsync(provider, $"closed loop, {options.Clients} clients", options.Requests, api, tables, service.Pid,
+                    await MeasureAsync(provider, $"closed loop, {options.Clients} clients", options.Requests, api, tables, service.Pid, brokerPid, postgresPid,
                         coupon => LoadGenerator.ClosedLoopAsync(api, coupon, 1_000_000_000, options.Requests, options.Clients)).ConfigureAwait(false),
                 };
                 var openRequests = (int)(options.Rate * options.Seconds);
                 results.Add(await MeasureAsync(provider, string.Create(CultureInfo.InvariantCulture, $"open loop, {options.Rate:0}/s offered"),
-                    openRequests, api, tables, service.Pid,
+                    openRequests, api, tables, service.Pid, brokerPid, postgresPid,
                     coupon => LoadGenerator.OpenLoopAsync(api, coupon, 2_000_000_000, options.Rate, TimeSpan.FromSeconds(options.Seconds))).ConfigureAwait(false));
                 var peak = ProcessMemory.PeakResidentBytes(service.Pid);
                 return results.Select(r => r with { PeakBytes = peak }).ToList();
             }
             catch
             {
-                lock (output)
-                    Console.Error.WriteLine(string.Join(Environment.NewLine, output.TakeLast(50)));
+                Console.Error.WriteLine(environment.Log.Recent);
                 throw;
-            }
-            finally
-            {
-                lock (output)
-                {
-                    foreach (var line in output.Where(l => l.Contains("warn", StringComparison.OrdinalIgnoreCase) || l.Contains("fail", StringComparison.OrdinalIgnoreCase)).Take(10))
-                        Console.WriteLine($"[{provider}] service said: {line}");
-                }
-
-                await broker.DeleteVirtualHostAsync(virtualHost).ConfigureAwait(false);
             }
         }
     }
 
     static async Task<CouponRunResult> MeasureAsync(string provider, string mode, int requests, CouponApi api, CouponDatabase tables,
-        int servicePid, Func<Guid, Task<LoadRun>> load)
+        int servicePid, int brokerPid, int postgresPid, Func<Guid, Task<LoadRun>> load)
     {
         Console.WriteLine($"[{provider}] {mode}: {requests} requests");
         var coupon = await api.CreateCouponAsync(mode, 1m, Math.Max(1, requests / 2)).ConfigureAwait(false);
         var clock = Stopwatch.StartNew();
-        var cpuStart = CpuSnapshot.Take(servicePid);
+        var cpuStart = CpuSnapshot.Take(servicePid, brokerPid, postgresPid);
         using var sampling = new CancellationTokenSource();
         var backlog = SampleOutboxAsync(tables, sampling.Token);
         var run = await load(coupon).ConfigureAwait(false);
         await WaitDecidedAsync(tables).ConfigureAwait(false);
-        var cpu = CpuSnapshot.Take(servicePid).SharesSince(cpuStart);
+        var cpu = CpuSnapshot.Take(servicePid, brokerPid, postgresPid).SharesSince(cpuStart);
         var total = clock.Elapsed;
         await sampling.CancelAsync().ConfigureAwait(false);
         var outbox = (await backlog.ConfigureAwait(false)).Order().ToList();
@@ -117,7 +95,7 @@ internal static class CouponBenchmark
     }
 
     /// <summary>The outbox's rows every 100 ms until cancelled: what the relay has yet to publish (it deletes each row once
-    /// the broker confirmed it), so at a steady rate the relay's lag is the backlog divided by the rate.</summary>
+    /// the broker acknowledged it), so at a steady rate the relay's lag is the backlog divided by the rate.</summary>
     static async Task<List<long>> SampleOutboxAsync(CouponDatabase tables, CancellationToken cancellationToken)
     {
         var samples = new List<long>();
@@ -138,30 +116,4 @@ internal static class CouponBenchmark
     static Task WaitDecidedAsync(CouponDatabase tables) =>
         Poll.UntilAsync(async _ => (await tables.RequestProgressAsync().ConfigureAwait(false)).Pending == 0,
             TimeSpan.FromMinutes(15), "every request to be decided", interval: TimeSpan.FromMilliseconds(100));
-
-    /// <summary>The instance consumes every coupon-issue partition (it is the only one) before anything is sent.</summary>
-    static async Task WaitForConsumersAsync(Uri brokerUri)
-    {
-        var factory = new ConnectionFactory { Uri = brokerUri };
-        var connection = await factory.CreateConnectionAsync().ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
-        {
-            var channel = await connection.CreateChannelAsync().ConfigureAwait(false);
-            await using (channel.ConfigureAwait(false))
-            {
-                var queues = Enumerable.Range(0, new MessagingOptions().PartitionsOf(Topics.CouponIssue))
-                    .Select(p => TopologyNames.GroupQueue("coupon", Topics.CouponIssue, p)).ToList();
-                await Poll.UntilAsync(async _ =>
-                {
-                    foreach (var queue in queues)
-                    {
-                        if ((await channel.QueueDeclarePassiveAsync(queue).ConfigureAwait(false)).ConsumerCount == 0)
-                            return false;
-                    }
-
-                    return true;
-                }, TimeSpan.FromSeconds(60), "the service to consume every partition").ConfigureAwait(false);
-            }
-        }
-    }
 }

@@ -9,9 +9,9 @@ namespace ECommerce.Benchmarks.Coupon;
 /// issuing consumer's rate with the HTTP side idle. NaN when less than 5 % of the requests were left to decide.</param>
 /// <param name="Decided">Per request, DecidedAt − AcceptedAt from the database: the service's clock at acceptance (inside the
 /// accepting transaction, just before its commit) and at the decision (inside the deciding transaction, just before its
-/// commit). It covers the commit, the relay, the broker, the wait in the partition queue and the consumer.</param>
+/// commit). It covers the commit, the relay, the broker, the wait in the partition (records ahead of it) and the consumer.</param>
 /// <param name="OutboxMedian">Median of the outbox's row count, sampled every 100 ms over the run: rows committed and not yet
-/// published and confirmed (the relay deletes them then).</param>
+/// produced and acknowledged (the relay deletes them then).</param>
 /// <param name="OutboxMax">The largest sample.</param>
 /// <param name="Cpu">Share of the machine's CPU each part used from the start of the load until the last decision.</param>
 internal sealed record CouponRunResult(string Provider, string Mode, LoadRun Load, double DecidedPerSecond, double DrainPerSecond,

@@ -1,149 +1,85 @@
-extern alias dataplatform;
-
-using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Net.Http.Json;
-using System.Text.Json;
+using System.Globalization;
+using ECommerce.Benchmarks.Report;
 using ECommerce.Contracts.Balances;
 using ECommerce.Contracts.Coupons;
 using ECommerce.Contracts.Orders;
 using ECommerce.Contracts.Products;
-using ECommerce.Benchmarks.Report;
-using ECommerce.Services.IntegrationTests.Harness;
-using ECommerce.ServiceDefaults.Messaging;
-using ECommerce.ServiceDefaults.Messaging.Outbox;
-using ECommerce.ServiceDefaults.Messaging.Topology;
-using dataplatform::ECommerce.DataPlatform.Log;
-using MassTransit;
-using Microsoft.Extensions.Logging.Abstractions;
-using RabbitMQ.Client;
-using RabbitMQ.Client.Exceptions;
+using ECommerce.Services.IntegrationTests.DataPlatform;
+using ECommerce.Services.IntegrationTests.Infrastructure;
+using ECommerce.Testing.Infrastructure;
+using Xunit.Abstractions;
 
 namespace ECommerce.Benchmarks.DataPlatform;
 
-/// <summary>Events ingested per second by the data platform (the built service, a child process, on a real broker and database). Backlog: the
-/// events wait in the streams and the service starts, so the figure is the ingest alone (read, dedupe, event rows,
-/// projections, offsets, one transaction per batch), timed from its first committed batch to the last. Live: the service runs while the events are published as the services'
-/// relays publish them (publisher confirms, 64 in flight), timed from the first publish to the last event ingested.</summary>
+/// <summary>Events ingested per second by the data platform (the built service, a child process, on a real broker and
+/// database, with a topic prefix of its own). Backlog: the events are produced to the domain topics before the service
+/// starts (the topics exist beforehand, as the AppHost creates them, and retain them), so the figure is the ingest alone
+/// (read, dedupe, event rows, projections, offsets, one transaction per batch), timed from its first committed batch to the
+/// last. Live: the service runs while the events are produced as the services' relays produce them (the integration tests'
+/// <see cref="EventPublisher"/>: envelope, headers, keys, an idempotent producer with acks=all), timed from the first
+/// produce to the last event ingested.</summary>
 internal static class IngestBenchmark
 {
-    public static async Task<IReadOnlyList<IngestResult>> RunAsync(string provider, string database, Uri brokerUri, int events,
-        IReadOnlyDictionary<string, string> serviceEnvironment)
-    {
-        await TopologyProvisioner.ProvisionAsync(brokerUri, new MessagingOptions()).ConfigureAwait(false);
-        var bus = Bus.Factory.CreateUsingRabbitMq(cfg => cfg.Host(brokerUri));
-        await bus.StartAsync().ConfigureAwait(false);
-        var output = new ConcurrentQueue<string>();
-        var settings = new ServiceSettings(brokerUri.ToString(), database) { Environment = serviceEnvironment };
-        try
-        {
-            var publisher = new OutboxPublisher(bus, new TransportAddresses(MessagingTransport.RabbitMq));
-            var results = new List<IngestResult>();
+    const string Service = "data-platform";
 
-            // The first start declares the streams; the backlog is published while the service is down.
-            var declaring = await StartServiceAsync(provider, settings, output).ConfigureAwait(false);
-            await using (declaring.ConfigureAwait(false))
-                await WaitForStreamsAsync(brokerUri).ConfigureAwait(false);
-            await PublishAsync(publisher, Events(events, 1)).ConfigureAwait(false);
-            var service = await StartServiceAsync(provider, settings, output).ConfigureAwait(false);
-            await using (service.ConfigureAwait(false))
+    /// <summary>Records in flight while producing. The relays of several services together keep many in flight; a narrow
+    /// window (one round trip per 64 records) would make the live shape measure this process's producer, not the ingest.</summary>
+    const int InFlight = 10_000;
+
+    public static async Task<IReadOnlyList<IngestResult>> RunAsync(string provider, BenchmarkOptions options, ITestOutputHelper output)
+    {
+        var events = options.IngestEvents;
+        var environment = await ServiceEnvironment.CreateAsync("bench-ingest", BenchmarkOptions.DatabaseOf(provider), output).ConfigureAwait(false);
+        await using (environment.ConfigureAwait(false))
+        {
+            try
             {
-                using var client = new HttpClient { BaseAddress = service.BaseAddress };
+                using var publisher = new EventPublisher(environment);
+                var producing = Stopwatch.StartNew();
+                await publisher.PublishAsync(Events(events, 1), InFlight).ConfigureAwait(false);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"[{provider}] backlog of {events} events produced in {producing.Elapsed.TotalSeconds:0.0} s; starting the data platform"));
+
+                var service = await environment.StartInstanceAsync(Service, $"{Service}-{provider}", options.EnvironmentForService()).ConfigureAwait(false);
+                await service.WaitHealthyAsync(TimeSpan.FromSeconds(120)).ConfigureAwait(false);
+                using var api = new DataPlatformApi(service.BaseAddress);
                 // Timed from the first committed batch, so that the process's start-up is not counted as ingest time.
-                var first = await WaitForAsync(client, 1).ConfigureAwait(false);
+                var first = await WaitForAsync(api, 1).ConfigureAwait(false);
                 var clock = Stopwatch.StartNew();
-                var ingested = await WaitForAsync(client, events).ConfigureAwait(false);
-                var measured = (int)(events - first);
-                var backlog = new IngestResult(provider, "backlog (service started on it)", measured, clock.Elapsed, ingested - first);
+                var ingested = await WaitForAsync(api, events).ConfigureAwait(false);
+                var backlog = new IngestResult(provider, "backlog (service started on it)", (int)(events - first), clock.Elapsed, ingested - first);
 
                 clock.Restart();
-                await PublishAsync(publisher, Events(events, 2)).ConfigureAwait(false);
-                ingested = await WaitForAsync(client, 2L * events).ConfigureAwait(false);
-                var live = new IngestResult(provider, "live (publish while running)", events, clock.Elapsed, ingested - events);
+                await publisher.PublishAsync(Events(events, 2), InFlight).ConfigureAwait(false);
+                var produced = clock.Elapsed;
+                ingested = await WaitForAsync(api, 2L * events).ConfigureAwait(false);
+                var live = new IngestResult(provider, "live (produced while running)", events, clock.Elapsed, ingested - events);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"[{provider}] backlog {backlog.PerSecond:0} events/s; live {live.PerSecond:0} events/s (produced at {events / produced.TotalSeconds:0}/s)"));
                 var peak = ProcessMemory.PeakResidentBytes(service.Pid);
-                results.Add(backlog with { PeakBytes = peak });
-                results.Add(live with { PeakBytes = peak });
+                return [backlog with { PeakBytes = peak }, live with { PeakBytes = peak }];
             }
-
-            return results;
-        }
-        catch
-        {
-            Console.Error.WriteLine(string.Join(Environment.NewLine, output.TakeLast(50)));
-            throw;
-        }
-        finally
-        {
-            await bus.StopAsync().ConfigureAwait(false);
-        }
-    }
-
-    /// <summary>The built data-platform service as a child process, as deployed.</summary>
-    static async Task<ServiceProcess> StartServiceAsync(string provider, ServiceSettings settings, ConcurrentQueue<string> output)
-    {
-        var service = ServiceProcess.Start("data-platform", $"data-platform-{provider}", settings, output.Enqueue);
-        try
-        {
-            await service.WaitHealthyAsync(TimeSpan.FromSeconds(120)).ConfigureAwait(false);
-            return service;
-        }
-        catch
-        {
-            await service.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
-    }
-
-    /// <summary>Polls <c>/api/stats</c> until <paramref name="events"/> are ingested; returns the count.</summary>
-    static async Task<long> WaitForAsync(HttpClient client, long events)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (true)
-        {
-            var stats = await client.GetFromJsonAsync<JsonElement>(new Uri("/api/stats", UriKind.Relative)).ConfigureAwait(false);
-            var ingested = stats.GetProperty("eventsIngested").GetInt64();
-            if (ingested >= events)
-                return ingested;
-            if (deadline.Elapsed > TimeSpan.FromMinutes(5))
-                throw new TimeoutException($"{ingested} of {events} events ingested after 5 minutes.");
-            await Task.Delay(50).ConfigureAwait(false);
-        }
-    }
-
-    /// <summary>Polls until the service declared every stream of the log (a passive declare per stream).</summary>
-    static async Task WaitForStreamsAsync(Uri brokerUri)
-    {
-        var streams = new RetainedLog(new MessagingOptions(), NullLogger<RetainedLog>.Instance).Streams;
-        var connection = await new ConnectionFactory { Uri = brokerUri }.CreateConnectionAsync().ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
-        {
-            for (var attempt = 0; ; attempt++)
+            catch
             {
-                try
-                {
-                    foreach (var stream in streams)
-                    {
-                        var channel = await connection.CreateChannelAsync().ConfigureAwait(false);
-                        await using (channel.ConfigureAwait(false))
-                            await channel.QueueDeclarePassiveAsync(stream.Queue).ConfigureAwait(false);
-                    }
-
-                    return;
-                }
-                catch (OperationInterruptedException) when (attempt < 600)
-                {
-                    await Task.Delay(100).ConfigureAwait(false);
-                }
+                Console.Error.WriteLine(environment.Log.Recent);
+                throw;
             }
         }
     }
 
-    static Task PublishAsync(OutboxPublisher publisher, IEnumerable<OutboxMessage> rows) =>
-        Parallel.ForEachAsync(rows, new ParallelOptions { MaxDegreeOfParallelism = 64 },
-            async (row, ct) => await publisher.PublishAsync(row, ct).ConfigureAwait(false));
+    /// <summary>Polls <c>/api/stats</c> until <paramref name="events"/> are ingested; returns the count then.</summary>
+    static async Task<long> WaitForAsync(DataPlatformApi api, long events)
+    {
+        var ingested = 0L;
+        await Poll.UntilAsync(async _ => (ingested = await api.EventsIngestedAsync().ConfigureAwait(false)) >= events,
+            TimeSpan.FromMinutes(5), $"{events} events to be ingested", interval: TimeSpan.FromMilliseconds(25)).ConfigureAwait(false);
+        return ingested;
+    }
 
-    /// <summary>A mix over every keyed topic and order-completed, a quarter of them completed orders with product lines.</summary>
-    static IEnumerable<OutboxMessage> Events(int count, int seed)
+    /// <summary>A mix over keyed topics and order-completed, a quarter of them completed orders with product lines; each with
+    /// a message id of its own, as an outbox row has.</summary>
+    static IEnumerable<PlannedEvent> Events(int count, int seed)
     {
         var random = new Random(seed);
         var products = Enumerable.Range(0, 200).Select(_ => Guid.NewGuid()).ToArray();
@@ -158,7 +94,7 @@ internal static class IngestBenchmark
                 2 => new BalanceCharged(Guid.NewGuid(), user, 12.34m, 12.34m, i, at),
                 _ => new StockReserved(Guid.NewGuid(), products[random.Next(products.Length)], 1, 5, at),
             };
-            yield return OutboxBatch.Row(message, at);
+            yield return new PlannedEvent(Guid.NewGuid(), message);
         }
     }
 }

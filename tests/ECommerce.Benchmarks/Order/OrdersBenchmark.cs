@@ -1,57 +1,54 @@
 using System.Diagnostics;
 using ECommerce.Testing.Infrastructure;
 using ECommerce.Benchmarks.Report;
-using ECommerce.Services.IntegrationTests.Harness;
+using ECommerce.Contracts.Topology;
+using ECommerce.Services.IntegrationTests.Infrastructure;
 using ECommerce.Services.IntegrationTests.Order;
-using ECommerce.ServiceDefaults.Messaging;
-using ECommerce.ServiceDefaults.Messaging.Topology;
+using Xunit.Abstractions;
 
 namespace ECommerce.Benchmarks.Order;
 
-/// <summary>Orders end to end through one instance of the built order service (a child process) on the given database: HTTP
-/// accept, the saga's stock reservation, the payment round trip to the balance service (played by the order integration test's
-/// double, in this process, over the real broker) and completion. Stock and balances are ample, so every order completes; a
-/// fifth of the orders carry a coupon and take the extra coupon round trip. Closed loop, after a warm-up.</summary>
+/// <summary>Orders end to end through one instance of the built order service (a child process) on the given database and a
+/// topic prefix of its own: HTTP accept, the saga's stock reservation, the payment round trip to the balance service (played
+/// by the order integration test's double, in this process, a consumer-group member on the same broker) and completion. Stock
+/// and balances are ample, so every order completes; a fifth of the orders carry a coupon and take the extra coupon round
+/// trip. Closed loop, after a warm-up.</summary>
 internal static class OrdersBenchmark
 {
+    const string Service = "order";
     const int Users = 1_000;
     const int Products = 50;
 
-    public static async Task<OrdersResult> RunAsync(string provider, string database, RabbitMqNode broker, BenchmarkOptions options)
+    public static async Task<OrdersResult> RunAsync(string provider, BenchmarkOptions options, ITestOutputHelper output)
     {
-        var virtualHost = $"bench-orders-{provider}-{Guid.NewGuid().ToString("N")[..6]}";
-        var brokerUri = await broker.CreateVirtualHostAsync(virtualHost).ConfigureAwait(false);
-        await TopologyProvisioner.ProvisionAsync(brokerUri, new MessagingOptions()).ConfigureAwait(false);
-        var output = new List<string>();
-        var service = ServiceProcess.Start("order", $"order-{provider}", new ServiceSettings(brokerUri.ToString(), database)
+        var environment = await ServiceEnvironment.CreateAsync($"bench-{Service}", BenchmarkOptions.DatabaseOf(provider), output).ConfigureAwait(false);
+        await using (environment.ConfigureAwait(false))
         {
-            Environment = new Dictionary<string, string>(options.ServiceEnvironment, StringComparer.Ordinal) { ["Order__Timeout"] = "00:02:00" },
-        }, line =>
-        {
-            lock (output)
-                output.Add(line);
-        });
-        var ledger = new DoubleLedger();
-        var coupons = new Dictionary<long, Queue<Guid>>();
-        for (long user = 1; user <= Users; user++)
-        {
-            ledger.Charge(user, 100_000_000m);
-            coupons[user] = new Queue<Guid>(Enumerable.Range(0, 20).Select(_ => ledger.IssueCoupon(user, 1m)));
-        }
-
-        await using (service.ConfigureAwait(false))
-        {
-            var commandDouble = await CommandDouble.StartAsync(brokerUri, ledger).ConfigureAwait(false);
-            await using (commandDouble.ConfigureAwait(false))
+            var ledger = new DoubleLedger();
+            var coupons = new Dictionary<long, Queue<Guid>>();
+            for (long user = 1; user <= Users; user++)
             {
-                try
+                ledger.Charge(user, 100_000_000m);
+                coupons[user] = new Queue<Guid>(Enumerable.Range(0, 20).Select(_ => ledger.IssueCoupon(user, 1m)));
+            }
+
+            try
+            {
+                var commandDouble = await CommandDouble.StartAsync(environment, ledger).ConfigureAwait(false);
+                await using (commandDouble.ConfigureAwait(false))
                 {
+                    var service = await environment.StartInstanceAsync(Service, $"{Service}-{provider}",
+                        options.EnvironmentForService(new Dictionary<string, string>(StringComparer.Ordinal) { ["Order__Timeout"] = "00:02:00" }))
+                        .ConfigureAwait(false);
                     await service.WaitHealthyAsync(TimeSpan.FromSeconds(120)).ConfigureAwait(false);
+                    // The group's assignment covers all its topics at once; the payment answers' topic stands for them, as in the
+                    // order integration tests: nothing is placed before the instance owns its partitions.
+                    await environment.WaitForOwnersAsync(Service, Topics.BalanceActivity, [service]).ConfigureAwait(false);
                     using var client = new OrderClient(service.BaseAddress);
                     var products = new List<Guid>();
                     for (var i = 0; i < Products; i++)
                         products.Add(await client.CreateProductAsync(5m + i, 10_000_000).ConfigureAwait(false));
-                    var tables = new OrderDatabase(database);
+                    var tables = new OrderDatabase(await environment.DatabaseAsync(Service).ConfigureAwait(false));
                     Console.WriteLine($"[{provider}] order service pid {service.Pid} on {service.BaseAddress}; warming up");
 
                     var random = new Random(20_261_122);
@@ -69,11 +66,13 @@ internal static class OrdersBenchmark
 
                     var measured = Enumerable.Range(0, options.Orders).Select(i => Plan($"run-{i}")).ToList();
                     Console.WriteLine($"[{provider}] {measured.Count} orders, {options.Clients} clients");
+                    var brokerPid = (await SharedInfrastructure.BrokerAsync().ConfigureAwait(false)).Pid;
+                    var postgresPid = (await SharedInfrastructure.DatabaseAsync().ConfigureAwait(false)).Pid;
                     var clock = Stopwatch.StartNew();
-                    var cpuStart = CpuSnapshot.Take(service.Pid);
+                    var cpuStart = CpuSnapshot.Take(service.Pid, brokerPid, postgresPid);
                     var ids = (await PlaceAsync(client, measured, options.Clients).ConfigureAwait(false)).ToHashSet();
                     await WaitEndedAsync(tables).ConfigureAwait(false);
-                    var cpu = CpuSnapshot.Take(service.Pid).SharesSince(cpuStart);
+                    var cpu = CpuSnapshot.Take(service.Pid, brokerPid, postgresPid).SharesSince(cpuStart);
                     var elapsed = clock.Elapsed;
                     Console.WriteLine($"[{provider}] every order ended after {elapsed.TotalSeconds:0.0} s");
 
@@ -86,16 +85,11 @@ internal static class OrdersBenchmark
                         PeakBytes = ProcessMemory.PeakResidentBytes(service.Pid),
                     };
                 }
-                catch
-                {
-                    lock (output)
-                        Console.Error.WriteLine(string.Join(Environment.NewLine, output.TakeLast(50)));
-                    throw;
-                }
-                finally
-                {
-                    await broker.DeleteVirtualHostAsync(virtualHost).ConfigureAwait(false);
-                }
+            }
+            catch
+            {
+                Console.Error.WriteLine(environment.Log.Recent);
+                throw;
             }
         }
     }

@@ -12,8 +12,9 @@ internal sealed record OrdersResult(string Provider, int Orders, int Completed, 
     /// threads) spent per order that ended.</summary>
     public double CpuMsPerOrder(string part) => Orders == 0 ? double.NaN : Cpu[part] * Environment.ProcessorCount * Elapsed.TotalMilliseconds / Orders;
 
-    /// <summary>Milliseconds of CPU every part together spent per order.</summary>
-    public double TotalCpuMsPerOrder => CpuSnapshot.Parts.Sum(CpuMsPerOrder);
+    /// <summary>Milliseconds of CPU the system under test spent per order: every part but "other" (whatever else ran on the
+    /// machine meanwhile, which a quiet machine does not have).</summary>
+    public double TotalCpuMsPerOrder => CpuSnapshot.Parts.Where(p => p != "other").Sum(CpuMsPerOrder);
 
     /// <summary>Orders a second this machine's cores could complete if every part kept its CPU cost per order and nothing sat
     /// idle: the CPU-bound ceiling of this build on this machine.</summary>

@@ -8,12 +8,13 @@ namespace ECommerce.Benchmarks.Report;
 /// before the run (a busy machine makes every figure worse, so a report states it).</summary>
 internal static class MachineDescription
 {
-    public static IReadOnlyList<string> Describe(string loadBefore) =>
+    /// <param name="kafkaHome">The Kafka distribution the broker ran from.</param>
+    public static IReadOnlyList<string> Describe(string loadBefore, string kafkaHome) =>
     [
         $"cpu: {CpuModel()} ({Environment.ProcessorCount} logical cores)",
         $"memory: {MemoryTotal()}",
         $"os: {RuntimeInformation.OSDescription}; .NET {Environment.Version}",
-        $"broker: RabbitMQ {PackageVersion("rabbitmq-server")} (one node, classic durable queues, publisher confirms)",
+        $"broker: Apache Kafka {KafkaVersion(kafkaHome)} (one KRaft node, OpenJDK {PackageVersion("openjdk-17-jre-headless")}; idempotent producers, acks=all)",
         $"database: PostgreSQL {PackageVersion("postgresql-15")} (one local cluster, default settings) and SQLite (file, WAL)",
         $"load average before / after: {loadBefore} / {LoadAverage()}",
     ];
@@ -55,6 +56,15 @@ internal static class MachineDescription
         {
             return "unknown";
         }
+    }
+
+    /// <summary>The version in the name of the distribution's server jar (<c>libs/kafka-server-4.4.0.jar</c>).</summary>
+    static string KafkaVersion(string kafkaHome)
+    {
+        var jar = Directory.Exists(Path.Combine(kafkaHome, "libs"))
+            ? Directory.EnumerateFiles(Path.Combine(kafkaHome, "libs"), "kafka-server-*.jar").FirstOrDefault(f => !f.Contains("-common", StringComparison.Ordinal))
+            : null;
+        return jar is null ? "unknown" : Path.GetFileNameWithoutExtension(jar)["kafka-server-".Length..];
     }
 
     static string PackageVersion(string package)

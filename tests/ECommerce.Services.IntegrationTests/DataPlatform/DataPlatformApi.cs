@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using ECommerce.Testing.Infrastructure;
-using Xunit;
 
 namespace ECommerce.Services.IntegrationTests.DataPlatform;
 
@@ -41,7 +40,8 @@ public sealed class DataPlatformApi(Uri baseAddress) : IDisposable
     public async Task<JsonElement> ReplayAsync(TimeSpan timeout)
     {
         using var response = await _http.PostAsync(new Uri("api/replay", UriKind.Relative), null).ConfigureAwait(false);
-        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        if (response.StatusCode != HttpStatusCode.Accepted)
+            throw new InvalidOperationException($"POST api/replay answered {(int)response.StatusCode}, not 202.");
         var location = response.Headers.Location ?? throw new InvalidOperationException("202 without a Location.");
         JsonElement state = default;
         await Poll.UntilAsync(async ct =>
