@@ -36,7 +36,8 @@ public static class KafkaBuilderExtensions
             var layout = new KafkaNodeLayout(Path.Combine(root, $"node-{id}"), id, suite.PortOf(SuitePorts.BrokerNode(id)), controllerPort, voters);
             var node = new KafkaNodeResource($"{name}-{id}", layout, kafkaHome);
             var metadata = $"{node.Name}-answers-metadata";
-            builder.Services.AddHealthChecks().AddCheck(metadata, () => AnswersMetadata(layout.BootstrapServer));
+            builder.Services.AddHealthChecks().AddAsyncCheck(metadata,
+                ct => ReadinessChecks.UntilAsync(() => Task.Run(() => AnswersMetadata(layout.BootstrapServer), ct), ct));
             builder.AddResource(node)
                 .WithArgs([.. layout.RunArguments(kafkaHome)])
                 .WithHealthCheck(metadata)
@@ -132,7 +133,11 @@ public static class KafkaBuilderExtensions
     /// <summary>Healthy once the broker answers a metadata request: it is then ready to serve.</summary>
     static HealthCheckResult AnswersMetadata(string bootstrapServers)
     {
-        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = bootstrapServers, SocketTimeoutMs = 2000 })
+        // A node that is still starting refuses connections: ask again after 100 ms rather than librdkafka's growing backoff.
+        using var admin = new AdminClientBuilder(new AdminClientConfig
+            {
+                BootstrapServers = bootstrapServers, SocketTimeoutMs = 2000, ReconnectBackoffMs = 50, ReconnectBackoffMaxMs = 100,
+            })
             .SetLogHandler((_, _) => { })
             .Build();
         try

@@ -21,7 +21,7 @@ public static class ServiceResourceExtensions
         service
             .WithHttpEndpoint(port: suite.PortOf(portOffset))
             .WithEndpoint("http", e => e.TargetHost = "127.0.0.1")
-            .WithHttpHealthCheck("/health")
+            .WithPatientHttpHealthCheck("/health")
             .WithEnvironment("ASPNETCORE_ENVIRONMENT", "Development")
             .WithEnvironment("Messaging__Transport", nameof(MessagingTransport.Kafka))
             .WithOpsUrls()
