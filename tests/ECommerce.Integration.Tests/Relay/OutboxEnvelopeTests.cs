@@ -1,3 +1,4 @@
+using ECommerce.Testing.Records;
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
@@ -60,7 +61,7 @@ public sealed class OutboxEnvelopeTests(ITestOutputHelper output)
 
         // Placement: keyed by the partition key, on the partition a Java client would choose for it.
         Assert.Equal("4711", record.Message.Key);
-        Assert.Equal(Murmur2.PartitionOf("4711", environment.Messaging.PartitionsOf(Topics.BalanceActivity)), record.Partition.Value);
+        Assert.Equal(KeyPartitioner.PartitionOf("4711", environment.Messaging.PartitionsOf(Topics.BalanceActivity)), record.Partition.Value);
 
         // Headers: what a consumer needs without reading the body; the trace continues from the row's span through a span of the
         // relay's own.

@@ -72,7 +72,7 @@ public sealed class OutboxRelayTests(ITestOutputHelper output)
         {
             var row = byId[record.MessageId!.Value];
             Assert.Equal(row.PartitionKey, record.Key);
-            Assert.Equal(Murmur2.PartitionOf(record.Key!, partitions), record.Partition);
+            Assert.Equal(KeyPartitioner.PartitionOf(record.Key!, partitions), record.Partition);
             Assert.Equal(typeof(BalanceCharged).FullName, record.MessageType);
             using var envelope = JsonDocument.Parse(record.Value);
             Assert.Equal(row.Id, envelope.RootElement.GetProperty("messageId").GetGuid());

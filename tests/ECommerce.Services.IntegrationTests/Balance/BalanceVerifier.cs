@@ -1,3 +1,4 @@
+using ECommerce.Testing.Records;
 using System.Globalization;
 
 namespace ECommerce.Services.IntegrationTests.Balance;
@@ -66,7 +67,7 @@ public static class BalanceVerifier
 
             // Events: all of a user's on the partition its id hashes to; every change exactly once and in sequence order; one
             // rejection event per refused order.
-            var partition = Harness.KeyPartitioner.PartitionOf(user.Key.ToString(CultureInfo.InvariantCulture), partitions);
+            var partition = KeyPartitioner.PartitionOf(user.Key.ToString(CultureInfo.InvariantCulture), partitions);
             if (seen.FirstOrDefault(o => o.UserId == user.Key && o.Partition != partition) is { } misplaced)
                 Fail($"user {user.Key}: an event on balance-activity partition {misplaced.Partition}, the key hashes to {partition}");
             var sequenced = seen.Where(o => o.UserId == user.Key && o.Sequence is not null).Select(o => o.Sequence!.Value).ToList();

@@ -25,7 +25,7 @@ public static class CouponIssueLog
             .ConfigureAwait(false);
         var violations = new List<string>();
         var partitions = environment.Messaging.PartitionsOf(Topics.CouponIssue);
-        foreach (var misplaced in records.Where(r => r.Key is not null && r.Partition != Harness.KeyPartitioner.PartitionOf(r.Key, partitions)).Take(5))
+        foreach (var misplaced in records.Where(r => r.Key is not null && r.Partition != KeyPartitioner.PartitionOf(r.Key, partitions)).Take(5))
             violations.Add($"coupon-issue record with key {misplaced.Key} is on partition {misplaced.Partition}, its key hashes to another");
 
         var byRequest = requests.ToDictionary(r => r.Id);

@@ -1,3 +1,4 @@
+using ECommerce.Testing.Records;
 using System.Diagnostics;
 using ECommerce.Testing.Infrastructure;
 using ECommerce.Services.IntegrationTests.Harness;

@@ -1,3 +1,4 @@
+using ECommerce.Testing.Records;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;

@@ -1,22 +1,24 @@
 using System.Text;
 
-namespace ECommerce.Integration.Tests.Infrastructure;
+namespace ECommerce.Testing.Records;
 
-/// <summary>The partition a Java client's default partitioner picks for a record key: murmur2 of the key's UTF-8 bytes (seed
-/// 0x9747b28c), made positive, modulo the partition count (Kafka's <c>Utils.murmur2</c> and <c>Utils.toPositive</c>). The suite
-/// promises this placement (DESIGN §2), so that any client, in any language, finds a key where the relay put it.</summary>
-public static class Murmur2
+/// <summary>The partition a record key goes to, as the services' producers pick it (librdkafka's <c>murmur2_random</c>, which
+/// for a key is Java's default partitioner: murmur2 of the key's UTF-8 bytes, sign bit cleared, modulo the partition count —
+/// Kafka's <c>Utils.murmur2</c> and <c>Utils.toPositive</c>). The suite promises this placement (DESIGN §2), so that any
+/// client, in any language, finds a key where the relay put it; tests check it against the records read back, and compute it
+/// where they must know a key's partition before anything is produced.</summary>
+public static class KeyPartitioner
 {
     public static int PartitionOf(string key, int partitions)
     {
         ArgumentNullException.ThrowIfNull(key);
-        return (int)((uint)Hash(Encoding.UTF8.GetBytes(key)) & 0x7fffffff) % partitions;
+        ArgumentOutOfRangeException.ThrowIfLessThan(partitions, 1);
+        return (int)((uint)Murmur2(Encoding.UTF8.GetBytes(key)) & 0x7fffffff) % partitions;
     }
 
-    /// <summary>Kafka's murmur2 (its UtilsTest vectors: "21" → -973932308, "foobar" → -790332482).</summary>
-    public static int Hash(byte[] data)
+    /// <summary>Kafka's murmur2 (seed 0x9747b28c), in unchecked 32-bit arithmetic.</summary>
+    static int Murmur2(byte[] data)
     {
-        ArgumentNullException.ThrowIfNull(data);
         const uint Seed = 0x9747b28c;
         const uint M = 0x5bd1e995;
         const int R = 24;
