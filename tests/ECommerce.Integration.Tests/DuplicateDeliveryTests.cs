@@ -5,6 +5,7 @@ using ECommerce.Integration.Tests.Infrastructure;
 using ECommerce.Integration.Tests.Ledger;
 using ECommerce.ServiceDefaults.Messaging.Inbox;
 using ECommerce.Testing.Infrastructure;
+using ECommerce.Testing.Records;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit;
@@ -59,7 +60,7 @@ public sealed class DuplicateDeliveryTests(ITestOutputHelper output)
         // order-completed is unkeyed: the copies go to partitions 0 and 1, whose workers run side by side, each taking its
         // partition's records in order, so the two copies of every message are in the handler at the same time.
         var ids = Enumerable.Range(0, Messages).Select(_ => Guid.NewGuid()).ToList();
-        using var copies = new PartitionedProducer(environment);
+        using var copies = new ContractProducer(environment.BootstrapServers, environment.Messaging);
         foreach (var id in ids)
         {
             var order = new OrderCompleted(Guid.NewGuid(), 7, [new OrderLine(Guid.NewGuid(), 1, 3m, 3m)], 3m, 0m, 3m, null,

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text;
 using Confluent.Kafka;
 using ECommerce.Contracts.Topology;
 using ECommerce.ServiceDefaults.Messaging.Outbox;
@@ -77,21 +76,6 @@ internal sealed class KafkaOutboxPublisher : IOutboxBatchPublisher
         if (row.PartitionKey is not null)
             activity?.SetTag("messaging.kafka.message.key", row.PartitionKey);
 
-        var headers = new Headers
-        {
-            { KafkaHeaders.ContentType, Encoding.UTF8.GetBytes(OutboxEnvelope.ContentType) },
-            { KafkaHeaders.MessageId, Encoding.UTF8.GetBytes(row.Id.ToString()) },
-            { KafkaHeaders.MessageType, Encoding.UTF8.GetBytes(row.MessageType) },
-        };
-        if (activity?.Id is { } activityId)
-            headers.Add(KafkaHeaders.ActivityId, Encoding.UTF8.GetBytes(activityId));
-
-        var message = new Message<string?, byte[]>
-        {
-            Key = row.PartitionKey,
-            Value = OutboxEnvelope.Serialize(row, new Uri($"topic:{topic}"), activity?.Id, sentTime),
-            Headers = headers,
-        };
-        return _producer.ProduceAsync(topic, message, cancellationToken);
+        return _producer.ProduceAsync(topic, OutboxRecord.From(row, topic, activity?.Id, sentTime), cancellationToken);
     }
 }

@@ -86,13 +86,7 @@ public sealed class LogRecordReaderTests
     static (string? Key, Headers Headers, byte[] Value) Produced(object message)
     {
         var row = OutboxBatch.Row(message, DateTimeOffset.UtcNow);
-        var headers = new Headers
-        {
-            { KafkaHeaders.ContentType, Encoding.UTF8.GetBytes(OutboxEnvelope.ContentType) },
-            { KafkaHeaders.MessageId, Encoding.UTF8.GetBytes(row.Id.ToString()) },
-            { KafkaHeaders.MessageType, Encoding.UTF8.GetBytes(row.MessageType) },
-            { KafkaHeaders.ActivityId, Encoding.UTF8.GetBytes(ActivityId) },
-        };
-        return (row.PartitionKey, headers, OutboxEnvelope.Serialize(row, new Uri($"topic:{row.Topic}"), ActivityId, DateTime.UtcNow));
+        var record = OutboxRecord.From(row, row.Topic, ActivityId, DateTime.UtcNow);
+        return (record.Key, record.Headers, record.Value);
     }
 }

@@ -1,4 +1,3 @@
-using System.Text;
 using Confluent.Kafka;
 using ECommerce.ServiceDefaults.Messaging;
 using ECommerce.ServiceDefaults.Messaging.Kafka;
@@ -26,20 +25,17 @@ public sealed class ContractProducer : IDisposable
     /// returns where it landed once the broker acknowledged it.</summary>
     public async Task<TopicPartitionOffset> ProduceAsync(object message, Guid? messageId = null, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(message);
-        var row = messageId is { } id ? OutboxBatch.Row(message, id, DateTimeOffset.UtcNow) : OutboxBatch.Row(message, DateTimeOffset.UtcNow);
-        var topic = KafkaNames.Topic(_options, row.Topic);
-        var result = await _producer.ProduceAsync(topic, new Message<string?, byte[]>
-        {
-            Key = row.PartitionKey,
-            Value = OutboxEnvelope.Serialize(row, new Uri($"topic:{topic}"), null, DateTime.UtcNow),
-            Headers = new Headers
-            {
-                { KafkaHeaders.ContentType, Encoding.UTF8.GetBytes(OutboxEnvelope.ContentType) },
-                { KafkaHeaders.MessageId, Encoding.UTF8.GetBytes(row.Id.ToString()) },
-                { KafkaHeaders.MessageType, Encoding.UTF8.GetBytes(row.MessageType) },
-            },
-        }, cancellationToken).ConfigureAwait(false);
+        var (topic, record) = Record(message, messageId);
+        var result = await _producer.ProduceAsync(topic, record, cancellationToken).ConfigureAwait(false);
+        return result.TopicPartitionOffset;
+    }
+
+    /// <summary>The same, to a partition the test chooses rather than the key's: for copies of one message on an unkeyed
+    /// topic that must land on different partitions.</summary>
+    public async Task<TopicPartitionOffset> ProduceAsync(object message, Guid messageId, int partition, CancellationToken cancellationToken = default)
+    {
+        var (topic, record) = Record(message, messageId);
+        var result = await _producer.ProduceAsync(new TopicPartition(topic, partition), record, cancellationToken).ConfigureAwait(false);
         return result.TopicPartitionOffset;
     }
 
@@ -50,6 +46,14 @@ public sealed class ContractProducer : IDisposable
         var result = await _producer.ProduceAsync(KafkaNames.Topic(_options, topic),
             new Message<string?, byte[]> { Key = key, Value = value, Headers = headers ?? [] }, cancellationToken).ConfigureAwait(false);
         return result.TopicPartitionOffset;
+    }
+
+    (string Topic, Message<string?, byte[]> Record) Record(object message, Guid? messageId)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var row = messageId is { } id ? OutboxBatch.Row(message, id, DateTimeOffset.UtcNow) : OutboxBatch.Row(message, DateTimeOffset.UtcNow);
+        var topic = KafkaNames.Topic(_options, row.Topic);
+        return (topic, OutboxRecord.From(row, topic, null, DateTime.UtcNow));
     }
 
     public void Dispose()
