@@ -5,11 +5,8 @@ using ECommerce.ServiceDefaults.Ops;
 namespace ECommerce.ServiceDefaults.Messaging.Kafka;
 
 /// <summary>Lag per group, topic and partition: the partition's end offset minus the group's committed offset (all of it
-/// when nothing is committed yet), with the member that owns the partition now, as the broker reports them.</summary>
-/// <remarks>The committed offsets are asked through a consumer of the group that never subscribes (so never joins it), not
-/// through the admin client's ListConsumerGroupOffsets: librdkafka 2.16's admin client dereferences a consumer-group state it
-/// does not have when that request meets a group coordinator still loading (a broker just started), and the process dies
-/// with SIGSEGV (rd_kafka_handle_OffsetFetch → rd_kafka_cgrp_op, seen in a core dump of a service started with its broker).</remarks>
+/// when nothing is committed yet), with the member that owns the partition now, as the broker reports them (the commits read
+/// as <see cref="GroupOffsets"/> says why).</summary>
 internal sealed class KafkaLagReader(string bootstrapServers, MessagingOptions options, IKafkaRiderAccessor rider) : IConsumerLagReader, IDisposable
 {
     readonly IAdminClient _admin = new AdminClientBuilder(KafkaClients.Admin(bootstrapServers)).SetLogHandler((_, _) => { }).Build();
@@ -30,9 +27,7 @@ internal sealed class KafkaLagReader(string bootstrapServers, MessagingOptions o
 
             var committed = OffsetReader(groupId).Committed(partitions, TimeSpan.FromSeconds(5))
                 .ToDictionary(p => p.TopicPartition, p => p.Offset.Value);
-            var ends = (await _admin.ListOffsetsAsync(partitions.Select(p => new TopicPartitionOffsetSpec { TopicPartition = p, OffsetSpec = OffsetSpec.Latest() }))
-                    .ConfigureAwait(false))
-                .ResultInfos.ToDictionary(r => r.TopicPartitionOffsetError.TopicPartition, r => r.TopicPartitionOffsetError.Offset.Value);
+            var ends = await GroupOffsets.EndsAsync(_admin, partitions).ConfigureAwait(false);
             var owners = await OwnersAsync(groupId).ConfigureAwait(false);
             var prefix = options.TopicPrefix.Length;
             foreach (var partition in partitions.OrderBy(p => p.Topic, StringComparer.Ordinal).ThenBy(p => p.Partition.Value))
@@ -75,10 +70,7 @@ internal sealed class KafkaLagReader(string bootstrapServers, MessagingOptions o
         {
             if (!_offsetReaders.TryGetValue(groupId, out var reader))
             {
-                var config = KafkaClients.Consumer(bootstrapServers, groupId, groupId + "-lag-reader");
-                // Never subscribes: this client only asks for the group's commits and is no member of it.
-                config.GroupProtocol = GroupProtocol.Classic;
-                reader = new ConsumerBuilder<string?, byte[]>(config).SetLogHandler((_, _) => { }).Build();
+                reader = GroupOffsets.CommitReader(bootstrapServers, groupId, groupId + "-lag-reader");
                 _offsetReaders[groupId] = reader;
             }
 

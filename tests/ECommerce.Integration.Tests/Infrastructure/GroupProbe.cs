@@ -17,7 +17,7 @@ public sealed class GroupProbe : IDisposable
     readonly IAdminClient _admin;
     readonly MessagingOptions _options;
     readonly string _bootstrapServers;
-    readonly Dictionary<string, IConsumer<Ignore, Ignore>> _committers = new(StringComparer.Ordinal);
+    readonly Dictionary<string, IConsumer<string?, byte[]>> _committers = new(StringComparer.Ordinal);
 
     public GroupProbe(string bootstrapServers, MessagingOptions options)
     {
@@ -30,14 +30,10 @@ public sealed class GroupProbe : IDisposable
     public async Task<IReadOnlyList<PartitionLag>> LagAsync(string group, string topic)
     {
         var partitions = Partitions(topic);
-        // Read through a consumer of the group, not the admin client's ListConsumerGroupOffsets: librdkafka 2.16 dereferences
-        // the admin client's missing consumer-group handle when that call meets a coordinator error (NOT_COORDINATOR while the
-        // broker's coordinator is loading) and takes the whole process down with SIGSEGV. A consumer has that handle.
         var committed = (await Task.Run(() => Committer(group).Committed(partitions, Timeout)).ConfigureAwait(false))
             .ToDictionary(p => p.Partition.Value, p => p.Offset.Value >= 0 ? p.Offset.Value : (long?)null);
-        var ends = (await _admin.ListOffsetsAsync(partitions.Select(p => new TopicPartitionOffsetSpec { TopicPartition = p, OffsetSpec = OffsetSpec.Latest() }),
-                new ListOffsetsOptions { RequestTimeout = Timeout }).ConfigureAwait(false))
-            .ResultInfos.ToDictionary(r => r.TopicPartitionOffsetError.Partition.Value, r => r.TopicPartitionOffsetError.Offset.Value);
+        var ends = (await GroupOffsets.EndsAsync(_admin, partitions, Timeout).ConfigureAwait(false))
+            .ToDictionary(e => e.Key.Partition.Value, e => e.Value);
         return partitions.Select(p => new PartitionLag(p.Partition.Value, committed.GetValueOrDefault(p.Partition.Value), ends[p.Partition.Value])).ToList();
     }
 
@@ -146,19 +142,14 @@ public sealed class GroupProbe : IDisposable
         return metadata.Partitions.Select(p => new TopicPartition(name, p.PartitionId)).OrderBy(p => p.Partition.Value).ToList();
     }
 
-    /// <summary>A consumer of the group that never subscribes (so never joins it), only to read its committed offsets.</summary>
-    IConsumer<Ignore, Ignore> Committer(string group)
+    /// <summary>The group's commit reader (<see cref="GroupOffsets.CommitReader"/>), one per group for the probe's life.</summary>
+    IConsumer<string?, byte[]> Committer(string group)
     {
         lock (_committers)
         {
             if (!_committers.TryGetValue(group, out var consumer))
             {
-                consumer = new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig
-                {
-                    BootstrapServers = _bootstrapServers,
-                    GroupId = KafkaNames.Group(_options, group),
-                    EnableAutoCommit = false,
-                }).SetLogHandler((_, _) => { }).Build();
+                consumer = GroupOffsets.CommitReader(_bootstrapServers, KafkaNames.Group(_options, group), "test-commit-reader");
                 _committers[group] = consumer;
             }
 

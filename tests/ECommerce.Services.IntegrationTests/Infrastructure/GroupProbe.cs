@@ -19,10 +19,8 @@ public sealed class GroupProbe(string bootstrapServers, MessagingOptions messagi
         .SetErrorHandler((_, _) => { })
         .Build();
 
-    /// <summary>The group's committed offset and the end offset of every partition of <paramref name="topics"/>. The commits
-    /// are asked through a consumer of the group that never subscribes (so is no member of it) rather than the admin client's
-    /// ListConsumerGroupOffsets, which in librdkafka 2.16 can crash the process (SIGSEGV) when it meets a group coordinator
-    /// that is still loading, as one is right after a broker starts or a coordinator moves.</summary>
+    /// <summary>The group's committed offset and the end offset of every partition of <paramref name="topics"/>, read as
+    /// <see cref="GroupOffsets"/> reads them.</summary>
     public async Task<IReadOnlyList<PartitionPosition>> PositionsAsync(string group, IEnumerable<string> topics)
     {
         ArgumentNullException.ThrowIfNull(topics);
@@ -30,15 +28,10 @@ public sealed class GroupProbe(string bootstrapServers, MessagingOptions messagi
             .Select(p => new TopicPartition(KafkaNames.Topic(messaging, t), p))).ToList();
         var committed = await Task.Run(() =>
         {
-            var config = KafkaClients.Consumer(bootstrapServers, KafkaNames.Group(messaging, group), "test-offset-reader");
-            config.GroupProtocol = GroupProtocol.Classic;
-            using var reader = new ConsumerBuilder<string?, byte[]>(config).SetLogHandler((_, _) => { }).SetErrorHandler((_, _) => { }).Build();
+            using var reader = GroupOffsets.CommitReader(bootstrapServers, KafkaNames.Group(messaging, group), "test-offset-reader");
             return reader.Committed(partitions, RequestTimeout).ToDictionary(p => p.TopicPartition, p => p.Offset.Value);
         }).ConfigureAwait(false);
-        var ends = (await _admin.ListOffsetsAsync(partitions.Select(p => new TopicPartitionOffsetSpec { TopicPartition = p, OffsetSpec = OffsetSpec.Latest() }),
-                    new ListOffsetsOptions { RequestTimeout = RequestTimeout })
-                .ConfigureAwait(false))
-            .ResultInfos.ToDictionary(r => r.TopicPartitionOffsetError.TopicPartition, r => r.TopicPartitionOffsetError.Offset.Value);
+        var ends = await GroupOffsets.EndsAsync(_admin, partitions, RequestTimeout).ConfigureAwait(false);
         return partitions.Select(p => new PartitionPosition(p.Topic[messaging.TopicPrefix.Length..], p.Partition.Value,
                 committed.TryGetValue(p, out var offset) && offset >= 0 ? offset : null, ends.GetValueOrDefault(p)))
             .ToList();
