@@ -37,7 +37,7 @@ public static class KafkaBuilderExtensions
             var node = new KafkaNodeResource($"{name}-{id}", layout, kafkaHome);
             var metadata = $"{node.Name}-answers-metadata";
             builder.Services.AddHealthChecks().AddAsyncCheck(metadata,
-                ct => ReadinessChecks.UntilAsync(() => Task.Run(() => AnswersMetadata(layout.BootstrapServer), ct), ct));
+                ct => Task.Run(() => AnswersMetadata(layout.BootstrapServer, ReadinessChecks.Patience), ct));
             builder.AddResource(node)
                 .WithArgs([.. layout.RunArguments(kafkaHome)])
                 .WithHealthCheck(metadata)
@@ -59,7 +59,7 @@ public static class KafkaBuilderExtensions
     {
         var provisioned = $"{resource.Name}-topics-created";
         builder.Services.AddHealthChecks().AddCheck(provisioned, () => resource.IsProvisioned
-            ? AnswersMetadata(resource.ConnectionString)
+            ? AnswersMetadata(resource.ConnectionString, TimeSpan.FromSeconds(2))
             : HealthCheckResult.Unhealthy("The topics are not created yet."));
         return builder.AddResource(resource)
             .WithInitialState(new CustomResourceSnapshot
@@ -130,10 +130,11 @@ public static class KafkaBuilderExtensions
         return (await File.ReadAllTextAsync(idFile).ConfigureAwait(false)).Trim();
     }
 
-    /// <summary>Healthy once the broker answers a metadata request: it is then ready to serve.</summary>
-    static HealthCheckResult AnswersMetadata(string bootstrapServers)
+    /// <summary>Healthy once the broker answers a metadata request: it is then ready to serve. The request waits up to
+    /// <paramref name="wait"/> for the answer while the client reconnects every 100 ms to a node that still refuses
+    /// connections (rather than after librdkafka's growing backoff), so a starting node is seen the moment it answers.</summary>
+    static HealthCheckResult AnswersMetadata(string bootstrapServers, TimeSpan wait)
     {
-        // A node that is still starting refuses connections: ask again after 100 ms rather than librdkafka's growing backoff.
         using var admin = new AdminClientBuilder(new AdminClientConfig
             {
                 BootstrapServers = bootstrapServers, SocketTimeoutMs = 2000, ReconnectBackoffMs = 50, ReconnectBackoffMaxMs = 100,
@@ -142,7 +143,7 @@ public static class KafkaBuilderExtensions
             .Build();
         try
         {
-            var metadata = admin.GetMetadata(TimeSpan.FromSeconds(2));
+            var metadata = admin.GetMetadata(wait);
             return metadata.Brokers.Count > 0
                 ? HealthCheckResult.Healthy(string.Create(CultureInfo.InvariantCulture, $"{metadata.Brokers.Count} broker(s)"))
                 : HealthCheckResult.Unhealthy("No broker in the metadata yet.");

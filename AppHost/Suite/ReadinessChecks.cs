@@ -7,7 +7,8 @@ namespace ECommerce.AppHost.Suite;
 /// <summary>Health checks that wait a little for what they check instead of answering at once. Aspire runs a failing check
 /// again after 1 s, then 2, 3, 4 and every 5 s: a service that answers just after one run would be seen healthy only seconds
 /// later, and everything waiting for it waits that long too (it made the suite's cold start vary by 4 s). These checks ask
-/// every 100 ms for up to <see cref="Patience"/> and report the moment the answer comes.</summary>
+/// every 100 ms for up to <see cref="Patience"/> and report the moment the answer comes (the Kafka nodes' check waits as long,
+/// in its metadata request).</summary>
 internal static class ReadinessChecks
 {
     internal static readonly TimeSpan Patience = TimeSpan.FromSeconds(5);
@@ -29,9 +30,8 @@ internal static class ReadinessChecks
 
     /// <summary>Runs <paramref name="check"/> every 100 ms until it reports healthy or <see cref="Patience"/> has passed; returns
     /// its last report.</summary>
-    public static async Task<HealthCheckResult> UntilAsync(Func<Task<HealthCheckResult>> check, CancellationToken cancellationToken)
+    static async Task<HealthCheckResult> UntilAsync(Func<Task<HealthCheckResult>> check, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(check);
         var started = Stopwatch.GetTimestamp();
         while (true)
         {
