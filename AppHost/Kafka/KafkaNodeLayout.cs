@@ -44,9 +44,12 @@ sealed record KafkaNodeLayout(string Directory, int NodeId, int Port, int Contro
         $"-Dlog4j2.configurationFile={LoggingPath}", "-cp", Path.Combine(kafkaHome, "libs", "*"), "kafka.Kafka", PropertiesPath,
     ];
 
-    /// <summary>The JVM's arguments for formatting the node's storage once, before its first run.</summary>
+    /// <summary>The JVM's arguments for formatting the node's storage once, before its first run. A tool that runs for under a
+    /// second is better off with the client compiler alone and the serial collector: 0.8 instead of 1.25 s of CPU, on a first
+    /// start where the AppHost, the dashboard and the other nodes want the same two cores.</summary>
     public IReadOnlyList<string> FormatArguments(string kafkaHome, string clusterId) =>
     [
+        "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
         // --cluster-id=<id> in one argument: as "-t <id>", an id that starts with '-' would be taken for an option.
         $"-Dlog4j2.configurationFile={LoggingPath}", "-cp", Path.Combine(kafkaHome, "libs", "*"), "kafka.tools.StorageTool",
         "format", $"--cluster-id={clusterId}", "-c", PropertiesPath,

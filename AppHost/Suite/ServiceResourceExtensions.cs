@@ -6,7 +6,7 @@ namespace ECommerce.AppHost.Suite;
 
 public static class ServiceResourceExtensions
 {
-    /// <summary>What every service of the suite gets: its port on 127.0.0.1, a readiness check on <c>/health</c>, the messaging
+    /// <summary>What every service of the suite gets: its built program started directly, its port on 127.0.0.1, a readiness check on <c>/health</c>, the messaging
     /// settings the topology was provisioned with, links to its OpenAPI document and operations API, and the dashboard
     /// commands for its dead letters.</summary>
     public static IResourceBuilder<ProjectResource> WithSuiteService(this IResourceBuilder<ProjectResource> service, SuiteSettings suite,
@@ -19,6 +19,7 @@ public static class ServiceResourceExtensions
         if (!suite.ExportTelemetry)
             service.WithEnvironment("OTEL_EXPORTER_OTLP_ENDPOINT", string.Empty);
         service
+            .WithBuiltProgram()
             .WithHttpEndpoint(port: suite.PortOf(portOffset))
             .WithEndpoint("http", e => e.TargetHost = "127.0.0.1")
             .WithPatientHttpHealthCheck("/health")

@@ -32,6 +32,9 @@ public sealed class SuiteEndToEndTests(ITestOutputHelper output)
             Assert.Equal(Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy, snapshot.HealthStatus);
         }
 
+        foreach (var service in SuiteApp.Services)
+            AssertRunsItsBuiltProgram(suite.Snapshot(service));
+
         await SuiteScenario.RunAsync(suite);
         await DeadLetterCommandsAsync(suite);
 
@@ -53,6 +56,18 @@ public sealed class SuiteEndToEndTests(ITestOutputHelper output)
         await SuiteScenario.RunAsync(suite);
         await suite.StopAsync();
         Assert.Empty(suite.LeftoverProcesses());
+    }
+
+    /// <summary>The process Aspire started for a service is the service's built program itself (<c>dotnet exec</c> of its
+    /// assembly), not a <c>dotnet run</c> that evaluates the project first and then starts the program as its child.</summary>
+    static void AssertRunsItsBuiltProgram(CustomResourceSnapshot snapshot)
+    {
+        var pid = Assert.IsType<int>(snapshot.Properties.Single(p => p.Name == "executable.pid").Value);
+        var command = File.ReadAllText($"/proc/{pid}/cmdline").Split('\0', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("dotnet", Path.GetFileName(command[0]));
+        Assert.Equal("exec", command[1]);
+        Assert.EndsWith(".dll", command[2], StringComparison.Ordinal);
+        Assert.True(File.Exists(command[2]), command[2]);
     }
 
     /// <summary>The dashboard's dead-letter commands of a service, run as the dashboard runs them: a poison message is
