@@ -6,9 +6,9 @@ namespace ECommerce.AppHost.Suite;
 
 public static class ServiceResourceExtensions
 {
-    /// <summary>What every service of the suite gets: its built program started directly, its port on 127.0.0.1, a readiness check on <c>/health</c>, the messaging
-    /// settings the topology was provisioned with, links to its OpenAPI document and operations API, and the dashboard
-    /// commands for its dead letters.</summary>
+    /// <summary>What every service of the suite gets: its built program started directly, its port on 127.0.0.1, a readiness
+    /// check on <c>/health</c>, the messaging settings the topology was provisioned with, links to its OpenAPI document and
+    /// operations API, and the dashboard commands for its dead letters.</summary>
     public static IResourceBuilder<ProjectResource> WithSuiteService(this IResourceBuilder<ProjectResource> service, SuiteSettings suite,
         int portOffset)
     {
