@@ -5,9 +5,10 @@ namespace ECommerce.AppHost.Suite;
 /// <summary>Starts a service's built program (<c>dotnet exec</c> of its assembly) instead of Aspire's default for a project,
 /// <c>dotnet run --no-build</c>: that command evaluates the project with MSBuild before it starts the program, 0.7 s of CPU
 /// and about 2 s of a cold start per service, four of them at once on two cores. The program is the one the AppHost's build
-/// just built (its path recorded by <c>RecordServiceAssemblies</c> in the AppHost's project file), started in the project's
-/// directory as <c>dotnet run</c> starts it, with the environment Aspire gives every project. Where nothing was recorded or
-/// the assembly is missing, Aspire's own launch stays.</summary>
+/// prepared from the service's build output, with ReadyToRun images of the assemblies the services share
+/// (<c>PrepareServicePrograms</c> in the AppHost's project file records its path), started in the project's directory as
+/// <c>dotnet run</c> starts it, with the environment Aspire gives every project. Where nothing was recorded or the assembly
+/// is missing, Aspire's own launch stays.</summary>
 internal static class BuiltProgramLaunch
 {
     const string MetadataPrefix = "ServiceAssembly:";

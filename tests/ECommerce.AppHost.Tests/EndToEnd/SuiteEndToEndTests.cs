@@ -1,4 +1,5 @@
 using System.Net;
+using System.Reflection.PortableExecutable;
 using Aspire.Hosting.ApplicationModel;
 using ECommerce.AppHost.Tests.Suite;
 using ECommerce.Contracts.Coupons;
@@ -59,7 +60,8 @@ public sealed class SuiteEndToEndTests(ITestOutputHelper output)
     }
 
     /// <summary>The process Aspire started for a service is the service's built program itself (<c>dotnet exec</c> of its
-    /// assembly), not a <c>dotnet run</c> that evaluates the project first and then starts the program as its child.</summary>
+    /// assembly), not a <c>dotnet run</c> that evaluates the project first and then starts the program as its child, and the
+    /// shared assemblies it runs are the ReadyToRun images the AppHost's build prepared beside it, not JIT-only IL.</summary>
     static void AssertRunsItsBuiltProgram(CustomResourceSnapshot snapshot)
     {
         var pid = Assert.IsType<int>(snapshot.Properties.Single(p => p.Name == "executable.pid").Value);
@@ -68,6 +70,24 @@ public sealed class SuiteEndToEndTests(ITestOutputHelper output)
         Assert.Equal("exec", command[1]);
         Assert.EndsWith(".dll", command[2], StringComparison.Ordinal);
         Assert.True(File.Exists(command[2]), command[2]);
+
+        var programDirectory = Path.GetDirectoryName(command[2])!;
+        var mapped = File.ReadLines($"/proc/{pid}/maps")
+            .Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries).ElementAtOrDefault(5))
+            .OfType<string>()
+            .ToHashSet(StringComparer.Ordinal);
+        foreach (var shared in (string[])["MassTransit.dll", "Microsoft.EntityFrameworkCore.dll", "Confluent.Kafka.dll"])
+        {
+            var path = Path.Combine(programDirectory, shared);
+            Assert.Contains(path, mapped);
+            Assert.True(IsReadyToRun(path), $"{path} is not a ReadyToRun image");
+        }
+    }
+
+    static bool IsReadyToRun(string assembly)
+    {
+        using var reader = new PEReader(File.OpenRead(assembly));
+        return reader.PEHeaders.CorHeader is { ManagedNativeHeaderDirectory.Size: > 0 };
     }
 
     /// <summary>The dashboard's dead-letter commands of a service, run as the dashboard runs them: a poison message is
