@@ -40,6 +40,10 @@ public sealed class CouponDatabase(string connectionString)
     /// <summary>The message id of every dead letter, one entry per row (a message recorded twice appears twice).</summary>
     public Task<IReadOnlyList<Guid>> DeadLetterMessageIdsAsync() => QueryAsync("""SELECT "MessageId" FROM dead_letters WHERE "MessageId" IS NOT NULL""", r => r.GetGuid(0));
 
+    /// <summary>Each dead letter's message id with the time of the failure that dead-lettered it.</summary>
+    public Task<IReadOnlyList<(Guid MessageId, DateTimeOffset FaultedAt)>> DeadLetterFaultsAsync() => QueryAsync(
+        """SELECT "MessageId", "FaultedAt" FROM dead_letters WHERE "MessageId" IS NOT NULL""", r => (r.GetGuid(0), Timestamp(r, 1)));
+
     async Task<long> ScalarAsync(string sql)
     {
         var connection = Open();
