@@ -3,7 +3,7 @@ using ECommerce.Services.IntegrationTests.Infrastructure;
 
 namespace ECommerce.Benchmarks;
 
-/// <summary>The command line: <c>[outbox|coupon|balance|all] [--name value]…</c>. For compatibility, a first argument that is a number
+/// <summary>The command line: <c>[outbox|coupon|balance|ingest|orders|leader-loss|all] [--name value]…</c>. For compatibility, a first argument that is a number
 /// selects the outbox benchmark with <c>[messages] [keys]</c> as before.</summary>
 internal sealed class BenchmarkOptions
 {
@@ -69,14 +69,18 @@ internal sealed class BenchmarkOptions
 
     public bool RunsIngest => Mode is "ingest" or "all";
 
+    public bool RunsLeaderLoss => Mode is "leader-loss" or "all";
+
     public const string Usage = """
-        Usage: dotnet run -c Release --project tests/ECommerce.Benchmarks -- [outbox|coupon|balance|ingest|orders|all] [options]
+        Usage: dotnet run -c Release --project tests/ECommerce.Benchmarks -- [outbox|coupon|balance|ingest|orders|leader-loss|all] [options]
           outbox: --messages 20000 --keys 100                 (or, as before, just: [messages] [keys])
           coupon: --requests 10000 --clients 64 --rate 1000 --seconds 10 --providers sqlite,postgresql --broker-messages 50000
                   --warmup-seconds 45 --service-env NAME=VALUE (repeatable: extra environment for the service process, for experiments)
           balance: --requests 10000 (charges) --deducts 5000 --clients 64 --providers sqlite,postgresql --warmup-seconds 45
           ingest: --events 30000 --providers sqlite,postgresql   (data platform: events ingested per second)
           orders: --orders 5000 --clients 64 --providers sqlite,postgresql   (orders completed per second, submit→terminal latency)
+          leader-loss: --rate 1000 --seconds 10   (a coupon sale on a three-broker cluster of its own, SQLite; the broker leading the
+                  sale's partition SIGKILLed half-way: the longest pause in decisions)
           all: every benchmark above, then one summary table (throughput, p50/p95/p99, peak memory per process) and the machine
         """;
 
@@ -101,9 +105,9 @@ internal sealed class BenchmarkOptions
 
         if (args.Count > 0 && !args[0].StartsWith("--", StringComparison.Ordinal))
         {
-            options.Mode = args[0] is "outbox" or "coupon" or "balance" or "ingest" or "orders" or "all"
+            options.Mode = args[0] is "outbox" or "coupon" or "balance" or "ingest" or "orders" or "leader-loss" or "all"
                 ? args[0]
-                : throw new ArgumentException($"Unknown mode '{args[0]}': outbox, coupon, balance, ingest, orders or all.");
+                : throw new ArgumentException($"Unknown mode '{args[0]}': outbox, coupon, balance, ingest, orders, leader-loss or all.");
             i = 1;
         }
 

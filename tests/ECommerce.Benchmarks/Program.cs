@@ -94,6 +94,13 @@ try
         succeeded &= orders.All(r => r.Completed == r.Orders);
     }
 
+    LeaderLossResult? leaderLoss = null;
+    if (options.RunsLeaderLoss)
+    {
+        leaderLoss = await LeaderLossBenchmark.RunAsync(options, output);
+        succeeded &= leaderLoss.Decided == leaderLoss.Load.Accepted;
+    }
+
     if (outbox.Count > 0)
     {
         Console.WriteLine();
@@ -185,6 +192,18 @@ try
         }
     }
 
+    if (leaderLoss is { } loss)
+    {
+        Console.WriteLine();
+        Console.WriteLine("leader loss: a coupon sale on a three-broker cluster (replication 3, min.insync.replicas 2), one service instance on SQLite;");
+        Console.WriteLine("the broker leading the sale's coupon-issue partition SIGKILLed half-way; pause = the longest stretch after the kill without a");
+        Console.WriteLine("decision (failure detection: broker.session.timeout.ms = 2 s)");
+        Console.WriteLine($"{"offered/s",9} {"requests",8} {"failed",6} {"decided",7} {"pause s",7} {"from s",6} {"to s",6} {"p50 ms",7} {"p99 ms",7} {"controller killed",17}");
+        Console.WriteLine(string.Create(invariant,
+            $"{loss.Load.OfferedPerSecond,9:F0} {loss.Load.Sent,8} {loss.Load.Failed,6} {loss.Decided,7} {loss.Pause.TotalSeconds,7:F2} {loss.PauseFrom.TotalSeconds,6:F2} " +
+            $"{loss.PauseTo.TotalSeconds,6:F2} {loss.AcceptedToDecided.Format(50),7} {loss.AcceptedToDecided.Format(99),7} {(loss.ControllerKilled ? "yes" : "no"),17}"));
+    }
+
     var summary = new List<ReportRow>();
     summary.AddRange(outbox.Select(r => new ReportRow("outbox relay", r.Provider, $"{options.OutboxMessages} rows, {options.OutboxKeys} keys",
         r.PerSecond, "msg/s", null, "", "bench (relay)", relayPeak)));
@@ -197,6 +216,12 @@ try
         "completed/s", r.Terminal, "placed→terminal", "order service", r.PeakBytes)));
     summary.AddRange(ingest.Select(r => new ReportRow("ingest", r.Provider, r.Shape, r.PerSecond, "events/s", null, "",
         "data-platform", r.PeakBytes)));
+    if (leaderLoss is { } lost)
+    {
+        summary.Add(new ReportRow("leader loss", "sqlite", string.Create(invariant, $"open loop {options.Rate:0}/s, 3 brokers, leader killed"),
+            lost.Pause.TotalMilliseconds, "ms paused", lost.AcceptedToDecided, "accepted→decided", "coupon service", lost.PeakBytes));
+    }
+
     if (summary.Count > 0)
         SummaryTable.Print(summary, MachineDescription.Describe(loadBefore, broker.KafkaHomeDirectory));
 
