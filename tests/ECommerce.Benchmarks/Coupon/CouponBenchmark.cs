@@ -37,14 +37,8 @@ internal static class CouponBenchmark
                 Console.WriteLine($"[{provider}] coupon service pid {service.Pid} on {service.BaseAddress}; warming up");
 
                 // JIT (see BenchmarkOptions.WarmUpSeconds), connection pools, the relay's and consumer's first records: not measured.
-                var warmUp = await api.CreateCouponAsync("warm-up", 1m, 10_000_000).ConfigureAwait(false);
                 var warming = Stopwatch.StartNew();
-                for (var batch = 0L; batch == 0 || warming.Elapsed.TotalSeconds < options.WarmUpSeconds; batch++)
-                {
-                    await LoadGenerator.ClosedLoopAsync(api, warmUp, 900_000_000 + batch * 1_000, 1_000, Math.Min(16, options.Clients)).ConfigureAwait(false);
-                    await WaitDecidedAsync(tables).ConfigureAwait(false);
-                }
-
+                await WarmUpAsync(api, tables, options.WarmUpSeconds, Math.Min(16, options.Clients)).ConfigureAwait(false);
                 Console.WriteLine($"[{provider}] warmed up for {warming.Elapsed.TotalSeconds:0} s");
                 var results = new List<CouponRunResult>
                 {
@@ -113,7 +107,20 @@ internal static class CouponBenchmark
         return samples;
     }
 
-    static Task WaitDecidedAsync(CouponDatabase tables) =>
+    /// <summary>Drives a coupon of its own with closed loops of 1,000 requests from <paramref name="clients"/> clients, each
+    /// loop decided before the next, until <paramref name="seconds"/> have passed (one loop at least).</summary>
+    internal static async Task WarmUpAsync(CouponApi api, CouponDatabase tables, double seconds, int clients)
+    {
+        var warmUp = await api.CreateCouponAsync("warm-up", 1m, 10_000_000).ConfigureAwait(false);
+        var warming = Stopwatch.StartNew();
+        for (var batch = 0L; batch == 0 || warming.Elapsed.TotalSeconds < seconds; batch++)
+        {
+            await LoadGenerator.ClosedLoopAsync(api, warmUp, 900_000_000 + batch * 1_000, 1_000, clients).ConfigureAwait(false);
+            await WaitDecidedAsync(tables).ConfigureAwait(false);
+        }
+    }
+
+    internal static Task WaitDecidedAsync(CouponDatabase tables) =>
         Poll.UntilAsync(async _ => (await tables.RequestProgressAsync().ConfigureAwait(false)).Pending == 0,
             TimeSpan.FromMinutes(15), "every request to be decided", interval: TimeSpan.FromMilliseconds(100));
 }

@@ -29,11 +29,9 @@ namespace ECommerce.Services.IntegrationTests.Faults;
 /// <para>A broker of a combined-mode cluster is also one of its three controllers. The victim is not the active controller
 /// when the test picks it, but the lead can move under load before the kill; if the killed one is the active controller after
 /// all, the other two must first notice and elect a new one, and only then does the detection of the dead broker start, on
-/// the new controller's clock. This cluster's controllers give up on a silent leader after
-/// <c>controller.quorum.fetch.timeout.ms</c> = 1 s (2 s by default); a split vote costs
-/// <c>controller.quorum.election.timeout.ms</c> (1 s) and a random backoff of up to
-/// <c>controller.quorum.election.backoff.max.ms</c> (1 s) before the next round: the bound in that case is those 3 s more,
-/// 8 s (measured 5.16 and 5.65 s at a load average of 17 from other work).</para></summary>
+/// the new controller's clock. <see cref="LeaderLossCluster"/>'s controllers give up on a silent leader after 1 s, and a
+/// split vote costs an election timeout (1 s) and a backoff of up to 1 s before the next round: the bound in that case is
+/// those 3 s more, 8 s (measured 5.16 and 5.65 s at a load average of 17 from other work).</para></summary>
 public sealed class ClusterLeaderLossTests(ITestOutputHelper output)
 {
     /// <summary>The cluster's <c>broker.session.timeout.ms</c> (KafkaNodeLayout).</summary>
@@ -46,29 +44,15 @@ public sealed class ClusterLeaderLossTests(ITestOutputHelper output)
     /// 3 s).</summary>
     static readonly TimeSpan LoadedMachine = TimeSpan.FromSeconds(2);
 
-    /// <summary>How long the remaining controllers take at most to replace a dead active controller with the settings below: the
-    /// fetch timeout, then one split vote's election timeout and backoff.</summary>
+    /// <summary>How long the remaining controllers take at most to replace a dead active controller with
+    /// <see cref="LeaderLossCluster"/>'s settings: the fetch timeout, then one split vote's election timeout and backoff.</summary>
     static readonly TimeSpan ControllerFailover = TimeSpan.FromSeconds(3);
-
-    static readonly Dictionary<string, string> ControllerQuorum = new(StringComparer.Ordinal)
-    {
-        ["controller.quorum.fetch.timeout.ms"] = "1000",
-        ["controller.quorum.election.timeout.ms"] = "1000",
-        ["controller.quorum.election.backoff.max.ms"] = "1000",
-    };
 
     [Fact]
     public async Task A_flash_sale_survives_losing_the_broker_that_leads_its_partitions()
     {
-        // The active controller, as the nodes announce it: a node becoming the quorum's leader logs "Performing controller
-        // activation". (DescribeCluster cannot tell: on KRaft its controller id is any live broker, for old clients' sake.)
-        var activeController = 0;
-        await using var cluster = await KafkaCluster.StartAsync(3, Brokers.Options(ControllerQuorum), (id, line) =>
-        {
-            if (line.Contains("Performing controller activation", StringComparison.Ordinal))
-                Volatile.Write(ref activeController, id);
-            Brokers.Log($"kafka-{id}", line);
-        });
+        await using var watched = await LeaderLossCluster.StartAsync();
+        var cluster = watched.Cluster;
         await using var environment = await ServiceEnvironment.CreateAsync("cluster-leader-loss", DatabaseKind.PostgreSql, output, ownCluster: cluster);
         Assert.All(environment.Probe.PartitionsOf(Topics.CouponIssue), p => Assert.Equal((3, 3), (p.Replicas, p.InSync)));
         Assert.Equal("2", await environment.Probe.TopicConfigAsync(Topics.CouponIssue, "min.insync.replicas"));
@@ -79,7 +63,7 @@ public sealed class ClusterLeaderLossTests(ITestOutputHelper output)
         // A broker that is not the active controller (two of three are not), so that what is measured is the failover of the
         // partitions alone; of those, the one leading most of the sale's partitions, then most of coupon-issue.
         var victim = cluster.Node(leaders.GroupBy(l => l.Value)
-            .OrderBy(g => g.Key == Volatile.Read(ref activeController))
+            .OrderBy(g => g.Key == watched.ActiveController)
             .ThenByDescending(g => g.Count(l => salePartitions.Contains(l.Key))).ThenByDescending(g => g.Count())
             .First().Key);
         var victimLed = leaders.Where(l => l.Value == victim.NodeId).Select(l => l.Key).ToList();
@@ -97,7 +81,7 @@ public sealed class ClusterLeaderLossTests(ITestOutputHelper output)
             {
                 // The active controller can change under load (one that misses its followers' fetch timeout loses the lead):
                 // taken right before the kill.
-                controller = Volatile.Read(ref activeController);
+                controller = watched.ActiveController;
                 environment.Log.Write($"[test] {accepted} accepted: killing node {victim.NodeId} (pid {victim.Pid}) with SIGKILL; " +
                     $"the active controller is node {controller}");
                 killedAt = DateTimeOffset.UtcNow;
@@ -121,24 +105,11 @@ public sealed class ClusterLeaderLossTests(ITestOutputHelper output)
 
         var controllerKilled = victim.NodeId == controller;
         var bound = FailureDetection + CatchUpAndTurn + LoadedMachine + (controllerKilled ? ControllerFailover : TimeSpan.Zero);
-        var pause = LongestPause(requests, killedAt);
+        var pause = LeaderLossCluster.LongestPause(requests.Select(r => r.DecidedAt!.Value), killedAt);
         environment.Log.Write($"[test] the longest pause in decisions after the kill{(controllerKilled ? " (of the active controller)" : string.Empty)}: " +
             $"{pause.Length.TotalSeconds:0.00} s, from {(pause.From - killedAt).TotalSeconds:0.00} s to {(pause.To - killedAt).TotalSeconds:0.00} s " +
             $"after it (bound {bound.TotalSeconds:0.0} s)");
         Assert.True(pause.Length <= bound,
             $"decisions paused {pause.Length.TotalSeconds:0.00} s after the broker died; the bound is {bound.TotalSeconds} s");
-    }
-
-    /// <summary>The longest stretch after <paramref name="killedAt"/> without a decision (a batch decides many requests at one
-    /// instant): between two consecutive decisions, the later one after the kill, counted from the kill at the earliest — a
-    /// lull that began before the kill (the machine busy elsewhere) is not the broker's doing.</summary>
-    static (TimeSpan Length, DateTimeOffset From, DateTimeOffset To) LongestPause(IReadOnlyList<IssueRequestRow> requests, DateTimeOffset killedAt)
-    {
-        var decisions = requests.Select(r => r.DecidedAt!.Value).Distinct().Order().ToList();
-        return decisions.Zip(decisions.Skip(1))
-            .Where(d => d.Second > killedAt)
-            .Select(d => (From: d.First > killedAt ? d.First : killedAt, To: d.Second))
-            .Select(d => (Length: d.To - d.From, d.From, d.To))
-            .MaxBy(d => d.Length);
     }
 }

@@ -16,7 +16,8 @@ namespace ECommerce.Services.IntegrationTests.Faults;
 /// sale's requests keep being decided with every invariant intact. That no poison record held its partition is shown by
 /// order of events, not by a latency bound (which the machine's load alone can break): in each partition, the first sale
 /// request after the poison records was decided before the poison record just ahead of it was dead-lettered, which a
-/// partition held through that record's retries (1 + 5 + 15 s) could only do after it. The sale's p50/p99 accepted→decided latency is reported.</summary>
+/// partition held through that record's retries (1 + 5 + 15 s) could only do after it. The sale's p50/p99 accepted→decided
+/// latency is reported.</summary>
 public sealed class PoisonFloodTests(ITestOutputHelper output)
 {
     static int Poisons => FaultScale.Soak ? 2_000 : 200;
