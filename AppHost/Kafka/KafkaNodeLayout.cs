@@ -91,6 +91,9 @@ sealed record KafkaNodeLayout(string Directory, int NodeId, int Port, int Contro
             ["broker.session.timeout.ms"] = "2000",
             ["broker.heartbeat.interval.ms"] = "500",
             ["replica.lag.time.max.ms"] = "5000",
+            // A follower whose fetch failed (its leader died, or the new leader does not know yet that it leads) asks again after
+            // this, not after a second: until it has fetched from the new leader, no acks=all write there completes.
+            ["replica.fetch.backoff.ms"] = "100",
             ["num.partitions"] = "4",
         };
         foreach (var (key, value) in extra ?? new Dictionary<string, string>())

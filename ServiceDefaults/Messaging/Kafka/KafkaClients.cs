@@ -12,6 +12,16 @@ public static partial class KafkaClients
     /// The brokers are on a local network: a few more queries while one is away cost nothing worth a second of standstill.</summary>
     const int FailoverBackoffMs = 250;
 
+    /// <summary>How often a client asks for the leaders of its topics whether or not anything failed (librdkafka's default: five
+    /// minutes). A broker that dies keeps its leaderships until the controller notices (the brokers' session timeout) and goes
+    /// on being named the leader in the meantime, so a client that asked right after the death learns nothing; it learns of
+    /// the new leaders at its next query, which without this comes only from librdkafka's one-second scan, and twice over: when
+    /// the dead broker leaves the metadata, the partitions it led are parked until the next answer. Measured on the
+    /// leader-loss benchmark: the pause of a partition whose leader died fell from 3.5–5.3 s to 2.6–3.1 s with this, the fetch
+    /// backoff below and the brokers' replica fetch backoff together. A metadata request of a few topics is cheap for a
+    /// broker; four a second from each client is nothing next to the records.</summary>
+    const int MetadataRefreshMs = 250;
+
     /// <summary>An idempotent producer (<c>acks=all</c>, at most five requests in flight, so a partition's records are
     /// written once each and in order even across retries) that never gives a record up: a delivery waits for the broker
     /// however long it is away, instead of failing a record while later records of its key succeed. Keys go to the
@@ -30,6 +40,7 @@ public static partial class KafkaClients
         SocketKeepaliveEnable = true,
         ReconnectBackoffMaxMs = FailoverBackoffMs,
         RetryBackoffMaxMs = FailoverBackoffMs,
+        TopicMetadataRefreshIntervalMs = MetadataRefreshMs,
     };
 
     /// <summary>A member of a consumer group on the group protocol of KIP-848 (the broker assigns partitions and times the
@@ -48,9 +59,12 @@ public static partial class KafkaClients
         // its partitions go to another and are handled again from the last commit, which the inboxes make harmless.
         MaxPollIntervalMs = 300_000,
         FetchWaitMaxMs = 50,
+        // A fetch refused because the partition has just changed leader is asked again after this, not librdkafka's 500 ms.
+        FetchErrorBackoffMs = 100,
         SocketKeepaliveEnable = true,
         ReconnectBackoffMaxMs = FailoverBackoffMs,
         RetryBackoffMaxMs = FailoverBackoffMs,
+        TopicMetadataRefreshIntervalMs = MetadataRefreshMs,
     };
 
     public static AdminClientConfig Admin(string bootstrapServers) => new()

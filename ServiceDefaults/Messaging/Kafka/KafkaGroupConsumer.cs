@@ -8,8 +8,9 @@ namespace ECommerce.ServiceDefaults.Messaging.Kafka;
 
 /// <summary>One member of a consumer group: reads the group's topics, its retry topics and its dead-letter topic, and hands
 /// each assigned partition to a <see cref="PartitionWorker"/> of its own, so a partition is handled in order, one record at a
-/// time, while partitions proceed in parallel. Offsets are committed from what the workers finished (their effects
-/// committed), every <see cref="MessagingOptions.CommitInterval"/> and when a partition is taken away. A partition whose
+/// time, while partitions proceed in parallel. What the workers finished (their effects committed) is stored as the partitions'
+/// offsets, which the client commits in the background every <see cref="MessagingOptions.CommitInterval"/>, and which are
+/// committed at once when a partition is taken away. A partition whose
 /// buffer is full is paused until its worker catches up. The group protocol is KIP-848's: the broker assigns partitions
 /// incrementally, so a member joining or leaving moves only the partitions that change hands.</summary>
 internal sealed partial class KafkaGroupConsumer
@@ -133,6 +134,12 @@ internal sealed partial class KafkaGroupConsumer
         // only retry and dead-letter partitions while another keeps every partition of the domain topics: more instances, no
         // more throughput. Range gives each member its share of every topic.
         config.GroupRemoteAssignor = "range";
+        // The loop never waits for a commit: the coordinator's answer can take as long as the offsets topic needs to drop a
+        // dead broker from its replicas (the failure detection), and a loop blocked in a commit hands no record to any
+        // worker meanwhile, so partitions whose leaders are alive would stop too. The client commits the stored offsets
+        // from its own thread instead; only what a worker finished is ever stored.
+        config.EnableAutoCommit = true;
+        config.AutoCommitIntervalMs = (int)_options.CommitInterval.TotalMilliseconds;
         using var consumer = new ConsumerBuilder<string?, byte[]>(config)
             .SetLogHandler((_, message) => KafkaClients.Log(_logger, message))
             .SetErrorHandler((_, error) => LogConsumerError(_logger, _group, error.Code, error.Reason))
@@ -144,7 +151,6 @@ internal sealed partial class KafkaGroupConsumer
         consumer.Subscribe(topics);
         LogSubscribed(_logger, _group, ClientId, string.Join(", ", topics));
 
-        var nextCommit = _clock.GetTimestamp();
         while (!_stopping.IsCancellationRequested)
         {
             try
@@ -161,11 +167,7 @@ internal sealed partial class KafkaGroupConsumer
             }
 
             ResumeDrained(consumer);
-            if (_clock.GetElapsedTime(nextCommit) >= _options.CommitInterval)
-            {
-                Commit(consumer, _workers.Values);
-                nextCommit = _clock.GetTimestamp();
-            }
+            StoreDone(consumer, _workers.Values);
         }
 
         // Leaving: the records in hand finish and are committed, the rest is the next owner's.
@@ -223,6 +225,9 @@ internal sealed partial class KafkaGroupConsumer
         if (leaving.Count == 0)
             return;
         Task.WhenAll(leaving.Select(w => w.StopAsync(RevokePatience))).GetAwaiter().GetResult();
+        // Stored too, not only committed: the client commits the stored offsets of partitions it lets go, after this, and
+        // an older stored offset would then undo the commit and hand the next owner records already handled.
+        StoreDone(consumer, leaving);
         Commit(consumer, leaving);
         foreach (var worker in leaving)
             _workers.Remove(worker.Partition);
@@ -242,22 +247,41 @@ internal sealed partial class KafkaGroupConsumer
         PublishAssignment();
     }
 
+    /// <summary>Stores, for the client's next background commit, the offset after each partition's last handled record.</summary>
+    void StoreDone(IConsumer<string?, byte[]> consumer, IEnumerable<PartitionWorker> workers)
+    {
+        foreach (var worker in workers)
+        {
+            var next = worker.Done + 1;
+            if (worker.Done < 0 || next <= worker.Stored)
+                continue;
+            try
+            {
+                consumer.StoreOffset(new TopicPartitionOffset(worker.Partition, next));
+                worker.Stored = next;
+            }
+            catch (KafkaException e)
+            {
+                // The partition is being taken away right now: its revocation commits what finished, or, lost, it is read
+                // again from its last commit, which the inboxes make harmless.
+                LogStoreFailed(_logger, _group, e.Error.Code, e.Error.Reason);
+            }
+        }
+    }
+
+    /// <summary>Commits what the leaving partitions' workers finished, and waits for it: the next owner starts right after.</summary>
     void Commit(IConsumer<string?, byte[]> consumer, IEnumerable<PartitionWorker> workers)
     {
-        var due = workers.Where(w => w.Done >= 0 && w.Done + 1 > w.Committed).ToList();
-        if (due.Count == 0)
+        var offsets = workers.Where(w => w.Done >= 0).Select(w => new TopicPartitionOffset(w.Partition, w.Done + 1)).ToList();
+        if (offsets.Count == 0)
             return;
-        var offsets = due.Select(w => (Worker: w, Offset: w.Done + 1)).ToList();
         try
         {
-            consumer.Commit(offsets.Select(o => new TopicPartitionOffset(o.Worker.Partition, o.Offset)));
-            foreach (var (worker, offset) in offsets)
-                worker.Committed = offset;
+            consumer.Commit(offsets);
         }
         catch (KafkaException e)
         {
-            // Committed again at the next interval; a partition lost meanwhile is read again from its last commit, which
-            // the inboxes make harmless.
+            // The next owner reads again from the last commit that landed, which the inboxes make harmless.
             LogCommitFailed(_logger, _group, e.Error.Code, e.Error.Reason);
         }
     }
@@ -332,6 +356,9 @@ internal sealed partial class KafkaGroupConsumer
 
     [LoggerMessage(LogLevel.Warning, "Consumer group {Group}: consume failed, {Code} {Reason}")]
     static partial void LogConsumeFailed(ILogger logger, string group, ErrorCode code, string reason);
+
+    [LoggerMessage(LogLevel.Debug, "Consumer group {Group}: storing an offset failed, {Code} {Reason}")]
+    static partial void LogStoreFailed(ILogger logger, string group, ErrorCode code, string reason);
 
     [LoggerMessage(LogLevel.Debug, "Consumer group {Group}: commit failed, {Code} {Reason}")]
     static partial void LogCommitFailed(ILogger logger, string group, ErrorCode code, string reason);

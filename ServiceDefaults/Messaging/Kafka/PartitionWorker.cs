@@ -9,8 +9,8 @@ namespace ECommerce.ServiceDefaults.Messaging.Kafka;
 internal readonly record struct WorkerTokens(CancellationToken Stopping, CancellationToken Abandoned);
 
 /// <summary>Handles one assigned partition's records in order, one at a time, from a bounded buffer the consumer loop fills.
-/// <see cref="Done"/> is the offset of the last record whose handling completed (its effects committed), so the loop commits
-/// <c>Done + 1</c>. A record whose handling throws (the database away longer than every retry, say) is tried again after a
+/// <see cref="Done"/> is the offset of the last record whose handling completed (its effects committed), so the loop stores
+/// <c>Done + 1</c> for the commit. A record whose handling throws (the database away longer than every retry, say) is tried again after a
 /// pause, never skipped: the failure policy itself already turned a consumer's failure into a retry-topic record.</summary>
 internal sealed partial class PartitionWorker
 {
@@ -47,8 +47,8 @@ internal sealed partial class PartitionWorker
     /// <summary>The offset of the last handled record; -1 before the first.</summary>
     public long Done => Volatile.Read(ref _done);
 
-    /// <summary>The offset last committed for this partition by this consumer (exclusive: the next record to read).</summary>
-    public long Committed { get; set; } = -1;
+    /// <summary>The offset last stored for the client to commit (exclusive: the next record to read).</summary>
+    public long Stored { get; set; } = -1;
 
     /// <summary>Paused because the buffer was full; fetching resumes at <see cref="ResumeAt"/>.</summary>
     public bool Paused { get; set; }
