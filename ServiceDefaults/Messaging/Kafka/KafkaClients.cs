@@ -10,14 +10,15 @@ public static partial class KafkaClients
     /// The brokers are on a local network: a few more attempts while one is away cost nothing worth a second of standstill.</summary>
     const int FailoverBackoffMs = 250;
 
-    /// <summary>How often a client asks for the leaders of its topics whether or not anything failed (librdkafka's default: five
-    /// minutes). A broker that dies keeps its leaderships until the controller notices (the brokers' session timeout) and goes
-    /// on being named the leader in the meantime, so a client that asked right after the death learns nothing; it learns of
-    /// the new leaders at its next query, which without this comes only from librdkafka's one-second scan, and twice over: when
-    /// the dead broker leaves the metadata, the partitions it led are parked until the next answer. Measured on the
-    /// leader-loss benchmark at 500 requests/s: the pause of a partition whose leader died fell from 3.5–5.3 s (3 runs) to
-    /// 2.6–3.8 s (8 runs, median 3.0 s) with this, the fetch backoff below and the brokers' replica fetch backoff together. A metadata request of a few topics is cheap for a
-    /// broker; four a second from each client is nothing next to the records.</summary>
+    /// <summary>How often a client asks for the leaders of its topics whether or not anything failed (librdkafka's default:
+    /// five minutes). A broker that dies keeps its leaderships until the controller notices (the brokers' session timeout)
+    /// and goes on being named the leader in the meantime, so a client that asked right after the death learns nothing; it
+    /// learns of the new leaders at its next query, which without this comes only from librdkafka's one-second scan, and
+    /// twice over: when the dead broker leaves the metadata, the partitions it led are parked until the next answer.
+    /// Measured on the leader-loss benchmark at 500 requests/s: the pause of a partition whose leader died fell from
+    /// 3.5–5.3 s (3 runs) to 2.6–3.8 s (8 runs, median 3.0 s) with this, the fetch backoff below and the brokers' replica
+    /// fetch backoff together. A metadata request of a few topics is cheap for a broker; four a second from each client is
+    /// nothing next to the records.</summary>
     const int MetadataRefreshMs = 250;
 
     /// <summary>An idempotent producer (<c>acks=all</c>, at most five requests in flight, so a partition's records are

@@ -7,12 +7,12 @@ using Microsoft.Extensions.Logging;
 namespace ECommerce.ServiceDefaults.Messaging.Kafka;
 
 /// <summary>One member of a consumer group: reads the group's topics, its retry topics and its dead-letter topic, and hands
-/// each assigned partition to a <see cref="PartitionWorker"/> of its own, so a partition is handled in order, one record at a
-/// time, while partitions proceed in parallel. What the workers finished (their effects committed) is stored as the partitions'
-/// offsets, which the client commits in the background every <see cref="MessagingOptions.CommitInterval"/>, and which are
-/// committed at once when a partition is taken away. A partition whose
-/// buffer is full is paused until its worker catches up. The group protocol is KIP-848's: the broker assigns partitions
-/// incrementally, so a member joining or leaving moves only the partitions that change hands.</summary>
+/// each assigned partition to a <see cref="PartitionWorker"/> of its own, so a partition is handled in order, one record at
+/// a time, while partitions proceed in parallel. What the workers finished (their effects committed) is stored as the
+/// partitions' offsets, which the client commits in the background every <see cref="MessagingOptions.CommitInterval"/>, and
+/// which are committed at once when a partition is taken away. A partition whose buffer is full is paused until its worker
+/// catches up. The group protocol is KIP-848's: the broker assigns partitions incrementally, so a member joining or leaving
+/// moves only the partitions that change hands.</summary>
 internal sealed partial class KafkaGroupConsumer
 {
     static readonly TimeSpan PollTimeout = TimeSpan.FromMilliseconds(100);

@@ -8,10 +8,11 @@ namespace ECommerce.ServiceDefaults.Messaging.Kafka;
 /// partition is taken away, <see cref="Abandoned"/> ends everything (the partition was lost, or the host stops now).</summary>
 internal readonly record struct WorkerTokens(CancellationToken Stopping, CancellationToken Abandoned);
 
-/// <summary>Handles one assigned partition's records in order, one at a time, from a bounded buffer the consumer loop fills.
-/// <see cref="Done"/> is the offset of the last record whose handling completed (its effects committed), so the loop stores
-/// <c>Done + 1</c> for the commit. A record whose handling throws (the database away longer than every retry, say) is tried again after a
-/// pause, never skipped: the failure policy itself already turned a consumer's failure into a retry-topic record.</summary>
+/// <summary>Handles one assigned partition's records in order, one at a time, from a bounded buffer the consumer loop
+/// fills. <see cref="Done"/> is the offset of the last record whose handling completed (its effects committed), so the loop
+/// stores <c>Done + 1</c> for the commit. A record whose handling throws (the database away longer than every retry, say)
+/// is tried again after a pause, never skipped: the failure policy itself already turned a consumer's failure into a
+/// retry-topic record.</summary>
 internal sealed partial class PartitionWorker
 {
     static readonly TimeSpan RetryPause = TimeSpan.FromSeconds(1);
