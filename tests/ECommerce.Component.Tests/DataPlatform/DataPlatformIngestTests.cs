@@ -100,6 +100,32 @@ public sealed class DataPlatformIngestTests
     }
 
     [Fact]
+    public async Task A_batch_of_many_statements_stores_every_event_with_its_own_values()
+    {
+        // 53 events: six whole multi-row statements on SQLite (8 rows each) and a last one of 5, each event with a send time
+        // and offset of its own, so a value bound to the wrong row or statement shows. (Running one command again with the
+        // next chunk's values, tried for speed, lost rows on PostgreSQL; this is the guard for the next such attempt.)
+        await using var host = await DataPlatformHost.StartAsync();
+        var start = new DateTimeOffset(2026, 12, 7, 3, 0, 0, TimeSpan.Zero);
+        var items = Enumerable.Range(0, 53)
+            .Select(i => host.Record(new BalanceCharged(Guid.NewGuid(), i + 1, 1m, 1m, i, start), Guid.NewGuid()))
+            .Select((item, i) => item with { Record = item.Record! with { SentAt = start.AddSeconds(i) } })
+            .ToArray();
+
+        Assert.Equal(items.Length, await host.ApplyAsync(items));
+
+        var stored = await host.QueryAsync(db => db.Events.AsNoTracking().ToDictionaryAsync(e => e.MessageId));
+        Assert.Equal(items.Length, stored.Count);
+        foreach (var item in items)
+        {
+            var row = stored[item.Record!.MessageId];
+            Assert.Equal(item.Offset, row.Offset);
+            Assert.Equal(item.Record.SentAt, row.SentAt);
+            Assert.Equal(item.Record.Key, row.PartitionKey);
+        }
+    }
+
+    [Fact]
     public async Task Events_page_after_the_last_sequence_seen_and_filter_by_topic()
     {
         await using var host = await DataPlatformHost.StartAsync();
