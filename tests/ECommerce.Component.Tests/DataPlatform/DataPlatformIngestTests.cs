@@ -104,7 +104,8 @@ public sealed class DataPlatformIngestTests
     {
         // 53 events: six whole multi-row statements on SQLite (8 rows each) and a last one of 5, each event with a send time
         // and offset of its own, so a value bound to the wrong row or statement shows. (Running one command again with the
-        // next chunk's values, tried for speed, lost rows on PostgreSQL; this is the guard for the next such attempt.)
+        // next chunk's values, tried for speed, lost rows on PostgreSQL; this host is SQLite, so there the data platform's
+        // PostgreSQL integration test is what catches it, as a count that never arrives.)
         await using var host = await DataPlatformHost.StartAsync();
         var start = new DateTimeOffset(2026, 12, 7, 3, 0, 0, TimeSpan.Zero);
         var items = Enumerable.Range(0, 53)

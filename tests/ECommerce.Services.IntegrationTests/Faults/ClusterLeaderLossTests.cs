@@ -27,7 +27,9 @@ namespace ECommerce.Services.IntegrationTests.Faults;
 /// stalled the partitions the dead broker did not lead too); 1.97 and 1.63 s since. How close the pause comes to the issue's 3 s is a
 /// measurement (README reports it), not something this test can decide on a shared machine: it fails only when the pause
 /// shows the failover itself is wrong (leaderships not moved, clients not finding the new leaders), the issue's 3 s with
-/// 2 s for that load, 5 s.</para>
+/// 2 s for that load, 5 s. That was meant to be a bound only a wrong failover crosses, and it is not: one clean-clone run
+/// (2026-12-07) paused 7.95 s, the group coordinator having dropped both live members, which rejoined — load alone, so
+/// this bound can still fail on timing (a known defect of this test, noted on the Kafka issue).</para>
 /// <para>A broker of a combined-mode cluster is also one of its three controllers. The victim is not the active controller
 /// when the test picks it, but the lead can move under load before the kill; if the killed one is the active controller after
 /// all, the other two must first notice and elect a new one, and only then does the detection of the dead broker start, on
