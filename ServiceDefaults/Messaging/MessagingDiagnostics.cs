@@ -17,6 +17,9 @@ public static class MessagingDiagnostics
 
     public static Counter<long> OutboxFailures { get; } = Meter.CreateCounter<long>("ecommerce.outbox.failures", description: "Outbox publish attempts that failed");
 
+    public static Counter<long> DeliveriesUnconfirmed { get; } = Meter.CreateCounter<long>("ecommerce.kafka.deliveries_unconfirmed",
+        description: "Records the broker acknowledged without an offset, produced again (see KafkaDelivery)");
+
     public static Counter<long> DeadLettersRecorded { get; } = Meter.CreateCounter<long>("ecommerce.dead_letters.recorded", description: "Faulted messages stored");
 
     static long s_outboxBacklog;

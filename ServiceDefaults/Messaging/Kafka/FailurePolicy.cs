@@ -51,7 +51,7 @@ internal sealed partial class FailurePolicy(MessagingOptions options, string gro
             target = DeadLetterTopic;
         }
 
-        await producer.ProduceAsync(target, new Message<string?, byte[]> { Key = record.Message.Key, Value = record.Message.Value, Headers = headers },
+        await producer.ProduceConfirmedAsync(target, new Message<string?, byte[]> { Key = record.Message.Key, Value = record.Message.Value, Headers = headers },
             cancellationToken).ConfigureAwait(false);
         LogForwarded(logger, KafkaHeaders.Get(headers, KafkaHeaders.MessageId) ?? "?", originTopic, target, failure.GetType().Name, failure.Message);
     }

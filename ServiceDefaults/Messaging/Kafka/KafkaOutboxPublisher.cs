@@ -7,7 +7,8 @@ namespace ECommerce.ServiceDefaults.Messaging.Kafka;
 
 /// <summary>Produces a relay batch to Kafka with one idempotent producer: every row at once (the producer batches them per
 /// partition and keeps a partition's records in order, retries included), the row id as the message id, the partition key
-/// as the record key; then waits for every delivery report. A row counts as sent once its delivery is reported. The
+/// as the record key; then waits for every delivery report. A row counts as sent once its delivery is reported with an offset
+/// (<see cref="KafkaDelivery"/>). The
 /// producer never gives a record up (see <see cref="KafkaClients.Producer"/>), so a key's rows are never written with a gap:
 /// while the broker is away the pass simply waits.</summary>
 internal sealed class KafkaOutboxPublisher : IOutboxBatchPublisher
@@ -76,6 +77,6 @@ internal sealed class KafkaOutboxPublisher : IOutboxBatchPublisher
         if (row.PartitionKey is not null)
             activity?.SetTag("messaging.kafka.message.key", row.PartitionKey);
 
-        return _producer.ProduceAsync(topic, OutboxRecord.From(row, topic, activity?.Id, sentTime), cancellationToken);
+        return _producer.ProduceConfirmedAsync(topic, OutboxRecord.From(row, topic, activity?.Id, sentTime), cancellationToken);
     }
 }

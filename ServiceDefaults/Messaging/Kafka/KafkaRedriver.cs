@@ -38,7 +38,7 @@ internal sealed class KafkaRedriver(KafkaProducer producer, IOptions<MessagingOp
         // Attempt 0: handled at once, it has its whole budget (this attempt and every redelivery tier) anew.
         KafkaHeaders.Set(headers, KafkaHeaders.Attempt, 0);
         KafkaHeaders.Set(headers, KafkaHeaders.DueAt, clock.GetUtcNow().ToUnixTimeMilliseconds());
-        await producer.Producer.ProduceAsync(KafkaNames.RetryTopic(options.Value, group, 1), new Message<string?, byte[]>
+        await producer.Producer.ProduceConfirmedAsync(KafkaNames.RetryTopic(options.Value, group, 1), new Message<string?, byte[]>
         {
             Key = stored.GetValueOrDefault(KafkaDeadLetterRecorder.KeyHeader),
             Value = Encoding.UTF8.GetBytes(letter.Payload),

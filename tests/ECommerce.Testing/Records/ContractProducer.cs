@@ -13,11 +13,17 @@ public sealed class ContractProducer : IDisposable
     readonly IProducer<string?, byte[]> _producer;
     readonly MessagingOptions _options;
 
-    public ContractProducer(string bootstrapServers, MessagingOptions? options = null)
+    /// <param name="log">Where the client's warnings and errors go (nowhere when null).</param>
+    public ContractProducer(string bootstrapServers, MessagingOptions? options = null, Action<string>? log = null)
     {
         _options = options ?? new MessagingOptions();
         _producer = new ProducerBuilder<string?, byte[]>(KafkaClients.Producer(bootstrapServers, "test-producer"))
-            .SetLogHandler((_, _) => { })
+            .SetLogHandler((_, message) =>
+            {
+                if (message.Level <= SyslogLevel.Warning)
+                    log?.Invoke($"[test-producer] {message.Level} {message.Facility}: {message.Message}");
+            })
+            .SetErrorHandler((_, error) => log?.Invoke($"[test-producer] error {error.Code}: {error.Reason}"))
             .Build();
     }
 
@@ -26,7 +32,7 @@ public sealed class ContractProducer : IDisposable
     public async Task<TopicPartitionOffset> ProduceAsync(object message, Guid? messageId = null, CancellationToken cancellationToken = default)
     {
         var (topic, record) = Record(message, messageId);
-        var result = await _producer.ProduceAsync(topic, record, cancellationToken).ConfigureAwait(false);
+        var result = await _producer.ProduceConfirmedAsync(topic, record, cancellationToken).ConfigureAwait(false);
         return result.TopicPartitionOffset;
     }
 
@@ -35,7 +41,7 @@ public sealed class ContractProducer : IDisposable
     public async Task<TopicPartitionOffset> ProduceAsync(object message, Guid messageId, int partition, CancellationToken cancellationToken = default)
     {
         var (topic, record) = Record(message, messageId);
-        var result = await _producer.ProduceAsync(new TopicPartition(topic, partition), record, cancellationToken).ConfigureAwait(false);
+        var result = await _producer.ProduceConfirmedAsync(new TopicPartition(topic, partition), record, cancellationToken).ConfigureAwait(false);
         return result.TopicPartitionOffset;
     }
 
@@ -43,7 +49,7 @@ public sealed class ContractProducer : IDisposable
     public async Task<TopicPartitionOffset> ProduceRawAsync(string topic, string? key, byte[] value, Headers? headers = null,
         CancellationToken cancellationToken = default)
     {
-        var result = await _producer.ProduceAsync(KafkaNames.Topic(_options, topic),
+        var result = await _producer.ProduceConfirmedAsync(KafkaNames.Topic(_options, topic),
             new Message<string?, byte[]> { Key = key, Value = value, Headers = headers ?? [] }, cancellationToken).ConfigureAwait(false);
         return result.TopicPartitionOffset;
     }
