@@ -5,6 +5,7 @@ using ECommerce.DataPlatform.Projections;
 using ECommerce.DataPlatform.Replay;
 using ECommerce.ServiceDefaults;
 using ECommerce.ServiceDefaults.Messaging;
+using ECommerce.ServiceDefaults.Ops;
 using ECommerce.ServiceDefaults.Persistence;
 using ECommerce.ServiceDefaults.Telemetry;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -41,6 +42,8 @@ public static class DataPlatformServiceExtensions
             builder.Services.AddSingleton<ProjectionRebuilder>();
             builder.Services.AddSingleton<ReplayRunner>();
             builder.Services.AddHostedService<LogIngestWorker>();
+            // No consumer group of its own to report: its lag is the ingest's.
+            builder.Services.Replace(ServiceDescriptor.Singleton<IConsumerLagReader, IngestLagReader>());
         }
 
         return builder;

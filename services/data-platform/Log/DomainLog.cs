@@ -46,14 +46,35 @@ public sealed class DomainLog(string bootstrapServers, MessagingOptions messagin
     /// <summary>The earliest offset each partition still retains (its log-start offset; the end offset when it is empty).</summary>
     public async Task<Dictionary<LogPartition, long>> EarliestOffsetsAsync(IReadOnlyCollection<LogPartition> partitions, CancellationToken cancellationToken)
     {
+        using var admin = Admin();
+        return await ListOffsetsAsync(admin, partitions, OffsetSpec.Earliest(), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>How far the log is ahead of <paramref name="applied"/> (each partition's last applied offset) in every partition.
+    /// The end is the last stable offset: the reader reads committed records only, and the suite's producers are not
+    /// transactional, so it is the high watermark.</summary>
+    public async Task<List<PartitionBacklog>> BacklogAsync(IReadOnlyList<LogPartition> partitions, IReadOnlyDictionary<LogPartition, long> applied,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(partitions);
+        ArgumentNullException.ThrowIfNull(applied);
+        using var admin = Admin();
+        var ends = await ListOffsetsAsync(admin, partitions, OffsetSpec.Latest(), cancellationToken).ConfigureAwait(false);
+        var earliest = await ListOffsetsAsync(admin, partitions.Where(p => !applied.ContainsKey(p)).ToList(), OffsetSpec.Earliest(), cancellationToken)
+            .ConfigureAwait(false);
+        return PartitionBacklog.Of(partitions, applied, earliest, ends);
+    }
+
+    async Task<Dictionary<LogPartition, long>> ListOffsetsAsync(IAdminClient admin, IReadOnlyCollection<LogPartition> partitions, OffsetSpec spec,
+        CancellationToken cancellationToken)
+    {
         ArgumentNullException.ThrowIfNull(partitions);
         if (partitions.Count == 0)
             return [];
-        using var admin = Admin();
         cancellationToken.ThrowIfCancellationRequested();
         var result = await admin.ListOffsetsAsync(
-                partitions.Select(p => new TopicPartitionOffsetSpec { TopicPartition = KafkaPartition(p), OffsetSpec = OffsetSpec.Earliest() }),
-                new ListOffsetsOptions { RequestTimeout = MetadataTimeout })
+                partitions.Select(p => new TopicPartitionOffsetSpec { TopicPartition = KafkaPartition(p), OffsetSpec = spec }),
+                new ListOffsetsOptions { RequestTimeout = MetadataTimeout, IsolationLevel = IsolationLevel.ReadCommitted })
             .ConfigureAwait(false);
         var byKafkaPartition = partitions.ToDictionary(KafkaPartition);
         return result.ResultInfos.ToDictionary(i => byKafkaPartition[i.TopicPartitionOffsetError.TopicPartition], i => i.TopicPartitionOffsetError.Offset.Value);
@@ -87,6 +108,8 @@ public sealed class DomainLog(string bootstrapServers, MessagingOptions messagin
     {
         var config = KafkaClients.Consumer(bootstrapServers, KafkaNames.Group(messaging, $"data-platform.reader-{Guid.NewGuid():N}"), _clientId);
         config.GroupProtocol = GroupProtocol.Classic;
+        // Read only when a reader seems stuck (LogReader.Describe); a few kilobytes of JSON every few seconds.
+        config.StatisticsIntervalMs = 5000;
         return config;
     }
 }

@@ -52,6 +52,15 @@ public sealed class IngestLease(TimeProvider clock)
             .ExecuteUpdateAsync(s => s.SetProperty(x => x.ExpiresAt, expires), cancellationToken).ConfigureAwait(false) == 1;
     }
 
+    /// <summary>The instance holding the lease now, if any: none when nobody took it or its holder let it expire.</summary>
+    public async Task<string?> HolderAsync(DataPlatformDbContext db, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        var now = clock.GetUtcNow();
+        var lease = await db.OutboxLeases.AsNoTracking().FirstOrDefaultAsync(x => x.Name == Name, cancellationToken).ConfigureAwait(false);
+        return lease is not null && lease.ExpiresAt > now ? lease.Owner : null;
+    }
+
     /// <summary>Hands the lease back at shutdown so another instance need not wait for it to expire.</summary>
     public Task ReleaseAsync(DataPlatformDbContext db, CancellationToken cancellationToken)
     {

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Threading.Channels;
 using Confluent.Kafka;
 using ECommerce.DataPlatform.Data;
@@ -66,7 +67,7 @@ public sealed partial class LogIngestWorker(
         using (var reader = log.Open(from, options.BatchSize * 2))
         {
             LogReading(logger, partitions.Count, partitions.Count(applied.ContainsKey));
-            if (await ReadAsync(reader.Items, applied, stoppingToken).ConfigureAwait(false) is not { } replay)
+            if (await ReadAsync(reader, partitions, applied, stoppingToken).ConfigureAwait(false) is not { } replay)
                 return;
             replayDue = replay;
         }
@@ -75,24 +76,26 @@ public sealed partial class LogIngestWorker(
             LogLeaseLost(logger);
     }
 
-    /// <summary>Applies batches until a replay is due (true) or the lease is lost (null). <paramref name="applied"/> follows
-    /// what committed: each partition's last applied offset, the bound of a replay.</summary>
-    async Task<bool?> ReadAsync(ChannelReader<LogItem> items, Dictionary<LogPartition, long> applied, CancellationToken stoppingToken)
+    /// <summary>Applies batches until a replay is due (true), or the lease is lost or the reader stalled (null: the session
+    /// ends). <paramref name="applied"/> follows what committed: each partition's last applied offset, the bound of a replay.</summary>
+    async Task<bool?> ReadAsync(LogReader reader, IReadOnlyList<LogPartition> partitions, Dictionary<LogPartition, long> applied,
+        CancellationToken stoppingToken)
     {
         var renewed = clock.GetUtcNow();
+        var progressed = renewed;
         var nextReplayCheck = DateTimeOffset.MinValue;
         var batch = new List<LogItem>(options.BatchSize);
         while (true)
         {
             stoppingToken.ThrowIfCancellationRequested();
-            await NextBatchAsync(items, batch, stoppingToken).ConfigureAwait(false);
+            await NextBatchAsync(reader.Items, batch, stoppingToken).ConfigureAwait(false);
             if (batch.Count > 0)
             {
                 if (!await ApplyAsync(batch, stoppingToken).ConfigureAwait(false))
                     return null;
                 foreach (var item in batch)
                     applied[item.Partition] = item.Offset;
-                renewed = clock.GetUtcNow();
+                renewed = progressed = clock.GetUtcNow();
             }
 
             var now = clock.GetUtcNow();
@@ -105,6 +108,20 @@ public sealed partial class LogIngestWorker(
                 }
 
                 renewed = now;
+            }
+
+            if (now - progressed >= options.ReaderStallTimeout)
+            {
+                progressed = now;
+                // Every record below a partition's end offset is committed and readable: a reader that delivers none of them is stuck.
+                var unread = (await log.BacklogAsync(partitions, applied, stoppingToken).ConfigureAwait(false)).Where(b => b.Unread > 0).ToList();
+                if (unread.Count > 0)
+                {
+                    LogReaderStalled(logger, options.ReaderStallTimeout.TotalSeconds,
+                        string.Join(", ", unread.Select(b => string.Create(CultureInfo.InvariantCulture, $"{b.Partition.Name} {b.Next}..{b.End - 1}"))),
+                        reader.Describe());
+                    return null;
+                }
             }
 
             if (now >= nextReplayCheck)
@@ -170,9 +187,7 @@ public sealed partial class LogIngestWorker(
     async Task<Dictionary<LogPartition, long>> LoadOffsetsAsync(CancellationToken stoppingToken)
     {
         await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<DataPlatformDbContext>();
-        return await db.PartitionOffsets.AsNoTracking().ToDictionaryAsync(o => new LogPartition(o.Topic, o.Partition), o => o.Offset, stoppingToken)
-            .ConfigureAwait(false);
+        return await LogIngestor.AppliedOffsetsAsync(scope.ServiceProvider.GetRequiredService<DataPlatformDbContext>(), stoppingToken).ConfigureAwait(false);
     }
 
     async Task<bool> HoldLeaseAsync(CancellationToken stoppingToken)
@@ -200,6 +215,9 @@ public sealed partial class LogIngestWorker(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Reading the domain topics: {Partitions} partitions, {Resumed} resumed from a stored offset")]
     static partial void LogReading(ILogger logger, int partitions, int resumed);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The log reader delivered nothing for {Seconds} s while the log holds unread records ({Unread}); reopening it from the stored offsets. Reader: {Reader}")]
+    static partial void LogReaderStalled(ILogger logger, double seconds, string unread, string reader);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Log ingest failed; starting over from the stored offsets")]
     static partial void LogIngestFailed(ILogger logger, Exception exception);

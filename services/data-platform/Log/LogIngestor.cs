@@ -65,6 +65,13 @@ public sealed class LogIngestor(TimeProvider clock)
         return (int)delta.EventsIngested;
     }
 
+    /// <summary>The offset of the last record applied, per partition that has one.</summary>
+    public static Task<Dictionary<LogPartition, long>> AppliedOffsetsAsync(DataPlatformDbContext db, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        return db.PartitionOffsets.AsNoTracking().ToDictionaryAsync(o => new LogPartition(o.Topic, o.Partition), o => o.Offset, cancellationToken);
+    }
+
     /// <summary>Each partition's position becomes the offset of its last record in the batch. Not the larger of that and the
     /// stored one: a partition's records come in offset order, and a partition whose offsets start over (the topic recreated)
     /// must be followed there.</summary>

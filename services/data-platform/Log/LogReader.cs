@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Threading.Channels;
 using Confluent.Kafka;
 using ECommerce.ServiceDefaults.Messaging.Kafka;
@@ -18,6 +19,8 @@ public sealed partial class LogReader : IDisposable
     readonly CancellationTokenSource _stop = new();
     readonly ILogger _logger;
     readonly Task _pump;
+    string? _statistics;
+    volatile bool _waitingForRoom;
 
     internal LogReader(ConsumerConfig config, IReadOnlyList<(LogPartition Partition, TopicPartitionOffset Start)> assignment, int capacity,
         ILogger logger)
@@ -31,6 +34,7 @@ public sealed partial class LogReader : IDisposable
         _consumer = new ConsumerBuilder<string?, byte[]>(config)
             .SetLogHandler((_, message) => KafkaClients.Log(logger, message))
             .SetErrorHandler((_, error) => LogClientError(logger, error.Code, error.Reason))
+            .SetStatisticsHandler((_, json) => Volatile.Write(ref _statistics, json))
             .Build();
         _consumer.Assign(assignment.Select(a => a.Start));
         _pump = Task.Factory.StartNew(Pump, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
@@ -69,7 +73,11 @@ public sealed partial class LogReader : IDisposable
 
                 var item = LogRecordReader.Read(partition, result.Offset.Value, result.Message.Key, result.Message.Headers, result.Message.Value);
                 if (!_items.Writer.TryWrite(item))
+                {
+                    _waitingForRoom = true;
                     _items.Writer.WriteAsync(item, _stop.Token).AsTask().GetAwaiter().GetResult();
+                    _waitingForRoom = false;
+                }
             }
 
             _items.Writer.TryComplete();
@@ -84,6 +92,16 @@ public sealed partial class LogReader : IDisposable
         {
             _items.Writer.TryComplete(e);
         }
+    }
+
+    /// <summary>What the reader and its client are doing, for a log line when it seems stuck: whether the reading thread runs
+    /// or waits for room in the channel, and, from the client's latest statistics, each partition's fetch state, next offset and
+    /// high watermark, and any broker connection that is not up.</summary>
+    public string Describe()
+    {
+        var thread = _pump.IsCompleted ? "stopped" : _waitingForRoom ? "waiting for room" : "consuming";
+        var statistics = Volatile.Read(ref _statistics) is { } json ? FetchStatistics.Summarize(json) : "no client statistics yet";
+        return string.Create(CultureInfo.InvariantCulture, $"reading thread {thread}, {_items.Reader.Count} read ahead; {statistics}");
     }
 
     /// <summary>Stops reading and closes the client (after the reading thread let go of it: the client is not shared).</summary>

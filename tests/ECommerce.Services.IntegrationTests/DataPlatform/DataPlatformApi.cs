@@ -33,6 +33,10 @@ public sealed class DataPlatformApi(Uri baseAddress) : IDisposable
         }
     }
 
+    /// <summary>GET /ops/consumers: the ingest's position, end offset, lag and reader per partition of the domain topics.</summary>
+    public async Task<List<JsonElement>> ConsumersAsync() =>
+        (await _http.GetFromJsonAsync<JsonElement>(new Uri("ops/consumers", UriKind.Relative)).ConfigureAwait(false)).EnumerateArray().ToList();
+
     public async Task<JsonElement> DeadLettersAsync() =>
         await _http.GetFromJsonAsync<JsonElement>(new Uri("ops/dead-letters", UriKind.Relative)).ConfigureAwait(false);
 

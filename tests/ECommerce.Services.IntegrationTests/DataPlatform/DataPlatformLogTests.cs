@@ -61,9 +61,22 @@ public sealed class DataPlatformLogTests(ITestOutputHelper output)
         environment.Log.Write($"[test] published {plan.Publications.Count} ({plan.Distinct.Count} distinct) in {clock.Elapsed.TotalSeconds:0.0} s");
 
         using var api = new DataPlatformApi(survivors[1].BaseAddress);
-        await Poll.UntilAsync(async _ => await api.EventsIngestedAsync() >= expected.EventsIngested, TimeSpan.FromSeconds(120),
-            $"{expected.EventsIngested} events to be ingested");
+        try
+        {
+            await Poll.UntilAsync(async _ => await api.EventsIngestedAsync() >= expected.EventsIngested, TimeSpan.FromSeconds(120),
+                $"{expected.EventsIngested} events to be ingested");
+        }
+        catch (TimeoutException)
+        {
+            // Tells a stuck reader (records left unread) from lost events (positions at the end, events missing).
+            environment.Log.Write($"[test] {await api.EventsIngestedAsync()} events ingested; the ingest's positions: " +
+                string.Join(", ", (await api.ConsumersAsync()).Select(c => c.GetRawText())));
+            throw;
+        }
+
         environment.Log.Write($"[test] all ingested {clock.Elapsed.TotalSeconds:0.0} s after the start");
+        using (var other = new DataPlatformApi(survivors[0].BaseAddress))
+            await AssertNoLagAsync(environment, [other, api]);
 
         var live = await api.StatsAsync();
         AssertStats(expected, live, await api.TopProductsAsync(1000));
@@ -83,6 +96,35 @@ public sealed class DataPlatformLogTests(ITestOutputHelper output)
         }
 
         environment.Log.Write($"[test] done in {clock.Elapsed.TotalSeconds:0.0} s");
+    }
+
+    /// <summary>Both instances report the ingest's lag per partition of every domain topic as 0, its position at the partition's
+    /// end, and the same instance reading the log. Polled: the lease (3 s here) may change hands on a loaded machine, and
+    /// between two requests the report may name no reader or another one.</summary>
+    static async Task AssertNoLagAsync(ServiceEnvironment environment, IReadOnlyList<DataPlatformApi> apis)
+    {
+        var partitions = TopicCatalog.All.Where(t => !t.IsCommandChannel).Sum(t => environment.Messaging.PartitionsOf(t.Name));
+        var seen = string.Empty;
+        try
+        {
+            await Poll.UntilAsync(async _ =>
+            {
+                var reports = await Task.WhenAll(apis.Select(a => a.ConsumersAsync()));
+                seen = string.Join(" | ", reports.Select(rows => string.Join(", ", rows.Select(r => r.GetRawText()))));
+                return reports.All(rows => rows.Count == partitions && rows.All(row =>
+                           row.GetProperty("group").GetString() == "data-platform.ingest"
+                           && row.GetProperty("ready").GetInt64() == 0
+                           && row.GetProperty("consumers").GetInt64() == 1
+                           && (row.GetProperty("endOffset").GetInt64() is var end && end == 0
+                               || row.GetProperty("committed").GetInt64() == end)))
+                       && reports.SelectMany(rows => rows).Select(row => row.GetProperty("owner").GetString()).Distinct().Count() == 1;
+            }, TimeSpan.FromSeconds(30), "/ops/consumers on both instances to show lag 0 and one reader on every partition");
+        }
+        catch (TimeoutException)
+        {
+            environment.Log.Write($"[test] /ops/consumers last said: {seen}");
+            throw;
+        }
     }
 
     static void AssertStats(ExpectedStats expected, JsonElement stats, JsonElement top)
