@@ -9,10 +9,15 @@ namespace ECommerce.DataPlatform.Log;
 /// <summary>The retained log: every partition of every domain topic on Kafka, which keeps its records for
 /// <c>Messaging:LogRetention</c> whether or not they were read. The data platform reads it without a consumer group: it
 /// assigns itself every partition and keeps its positions in its own database, in the transactions that apply the records,
-/// which offsets committed to Kafka could not join.</summary>
-public sealed class DomainLog(string bootstrapServers, MessagingOptions messaging, ILogger<DomainLog> logger)
+/// which offsets committed to Kafka could not join. One admin client serves every metadata and offset query for the
+/// instance's life (the lag report asks every few seconds, the ingest when its reader has been quiet).</summary>
+public sealed class DomainLog(string bootstrapServers, MessagingOptions messaging, ILogger<DomainLog> logger) : IDisposable
 {
     static readonly TimeSpan MetadataTimeout = TimeSpan.FromSeconds(10);
+
+    readonly Lazy<IAdminClient> _admin = new(() => new AdminClientBuilder(KafkaClients.Admin(bootstrapServers))
+        .SetLogHandler((_, message) => KafkaClients.Log(logger, message))
+        .Build());
 
     readonly string _clientId = $"data-platform-{Environment.MachineName}-{Environment.ProcessId}";
 
@@ -25,7 +30,7 @@ public sealed class DomainLog(string bootstrapServers, MessagingOptions messagin
     /// created (more would remap keys), so they are read once per reading session.</summary>
     public async Task<IReadOnlyList<LogPartition>> PartitionsAsync(CancellationToken cancellationToken)
     {
-        using var admin = Admin();
+        var admin = _admin.Value;
         var metadata = admin.GetMetadata(MetadataTimeout);
         if (Topics.Any(t => Find(metadata, t) is null))
         {
@@ -44,11 +49,8 @@ public sealed class DomainLog(string bootstrapServers, MessagingOptions messagin
     }
 
     /// <summary>The earliest offset each partition still retains (its log-start offset; the end offset when it is empty).</summary>
-    public async Task<Dictionary<LogPartition, long>> EarliestOffsetsAsync(IReadOnlyCollection<LogPartition> partitions, CancellationToken cancellationToken)
-    {
-        using var admin = Admin();
-        return await ListOffsetsAsync(admin, partitions, OffsetSpec.Earliest(), cancellationToken).ConfigureAwait(false);
-    }
+    public Task<Dictionary<LogPartition, long>> EarliestOffsetsAsync(IReadOnlyCollection<LogPartition> partitions, CancellationToken cancellationToken) =>
+        ListOffsetsAsync(partitions, OffsetSpec.Earliest(), cancellationToken);
 
     /// <summary>How far the log is ahead of <paramref name="applied"/> (each partition's last applied offset) in every partition.
     /// The end is the last stable offset: the reader reads committed records only, and the suite's producers are not
@@ -58,21 +60,19 @@ public sealed class DomainLog(string bootstrapServers, MessagingOptions messagin
     {
         ArgumentNullException.ThrowIfNull(partitions);
         ArgumentNullException.ThrowIfNull(applied);
-        using var admin = Admin();
-        var ends = await ListOffsetsAsync(admin, partitions, OffsetSpec.Latest(), cancellationToken).ConfigureAwait(false);
-        var earliest = await ListOffsetsAsync(admin, partitions.Where(p => !applied.ContainsKey(p)).ToList(), OffsetSpec.Earliest(), cancellationToken)
-            .ConfigureAwait(false);
+        var ends = await ListOffsetsAsync(partitions, OffsetSpec.Latest(), cancellationToken).ConfigureAwait(false);
+        var earliest = await EarliestOffsetsAsync(partitions.Where(p => !applied.ContainsKey(p)).ToList(), cancellationToken).ConfigureAwait(false);
         return PartitionBacklog.Of(partitions, applied, earliest, ends);
     }
 
-    async Task<Dictionary<LogPartition, long>> ListOffsetsAsync(IAdminClient admin, IReadOnlyCollection<LogPartition> partitions, OffsetSpec spec,
+    async Task<Dictionary<LogPartition, long>> ListOffsetsAsync(IReadOnlyCollection<LogPartition> partitions, OffsetSpec spec,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(partitions);
         if (partitions.Count == 0)
             return [];
         cancellationToken.ThrowIfCancellationRequested();
-        var result = await admin.ListOffsetsAsync(
+        var result = await _admin.Value.ListOffsetsAsync(
                 partitions.Select(p => new TopicPartitionOffsetSpec { TopicPartition = KafkaPartition(p), OffsetSpec = spec }),
                 new ListOffsetsOptions { RequestTimeout = MetadataTimeout, IsolationLevel = IsolationLevel.ReadCommitted })
             .ConfigureAwait(false);
@@ -97,9 +97,11 @@ public sealed class DomainLog(string bootstrapServers, MessagingOptions messagin
         return metadata.Topics.FirstOrDefault(t => t.Topic == name && t.Error.Code == ErrorCode.NoError && t.Partitions.Count > 0);
     }
 
-    IAdminClient Admin() => new AdminClientBuilder(KafkaClients.Admin(bootstrapServers))
-        .SetLogHandler((_, message) => KafkaClients.Log(logger, message))
-        .Build();
+    public void Dispose()
+    {
+        if (_admin.IsValueCreated)
+            _admin.Value.Dispose();
+    }
 
     /// <summary>The suite's consumer settings (no auto-commit, no offset store, earliest when out of range). The client wants a
     /// group id even for assigned partitions: a unique one that is never committed to, on the classic protocol, so the broker
