@@ -12,12 +12,20 @@ namespace ECommerce.Services.IntegrationTests.DataPlatform;
 /// MassTransit envelope and headers, an idempotent producer acknowledged by the in-sync replicas. After each call it checks
 /// that the brokers hold every record they acknowledged, so that a record lost on its way into the log fails here, named,
 /// rather than as an ingest that never completes.</summary>
-public sealed class EventPublisher(ServiceEnvironment environment) : IDisposable
+public sealed class EventPublisher : IDisposable
 {
-    readonly ContractProducer _producer = new(environment.BootstrapServers, environment.Messaging, environment.Log.Write);
+    readonly ServiceEnvironment _environment;
+    readonly ContractProducer _producer;
     readonly ConcurrentBag<TopicPartitionOffset> _acknowledged = [];
-    readonly MeterListener _unconfirmed = Listen();
-    static long s_unconfirmed;
+    readonly MeterListener _listener;
+    long _unconfirmed;
+
+    public EventPublisher(ServiceEnvironment environment)
+    {
+        _environment = environment;
+        _producer = new(environment.BootstrapServers, environment.Messaging, environment.Log.Write);
+        _listener = Listen();
+    }
 
     /// <summary>Produces <paramref name="events"/>, many in flight at once, and returns once the brokers have them all.</summary>
     public async Task PublishAsync(IEnumerable<PlannedEvent> events, int concurrency = 64)
@@ -25,12 +33,13 @@ public sealed class EventPublisher(ServiceEnvironment environment) : IDisposable
         await Parallel.ForEachAsync(events, new ParallelOptions { MaxDegreeOfParallelism = concurrency },
             async (e, ct) => _acknowledged.Add(await _producer.ProduceAsync(e.Message, e.MessageId, ct).ConfigureAwait(false))).ConfigureAwait(false);
         await VerifyAsync().ConfigureAwait(false);
-        if (Interlocked.Exchange(ref s_unconfirmed, 0) is > 0 and var repeated)
-            environment.Log.Write($"[test] {repeated} records were acknowledged without an offset and produced again (this process)");
+        if (Interlocked.Exchange(ref _unconfirmed, 0) is > 0 and var repeated)
+            _environment.Log.Write($"[test] {repeated} records were acknowledged without an offset and produced again (this process)");
     }
 
-    /// <summary>Counts what <see cref="KafkaDelivery"/> produced again, for the test's log.</summary>
-    static MeterListener Listen()
+    /// <summary>Counts what <see cref="KafkaDelivery"/> produced again while this publisher published, for the test's log
+    /// (any producer of this process counts: the tests' producers share it).</summary>
+    MeterListener Listen()
     {
         var listener = new MeterListener
         {
@@ -40,7 +49,7 @@ public sealed class EventPublisher(ServiceEnvironment environment) : IDisposable
                     l.EnableMeasurementEvents(instrument);
             },
         };
-        listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref s_unconfirmed, value));
+        listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref _unconfirmed, value));
         listener.Start();
         return listener;
     }
@@ -50,7 +59,7 @@ public sealed class EventPublisher(ServiceEnvironment environment) : IDisposable
     {
         var acknowledged = _acknowledged.ToList();
         var distinct = acknowledged.Select(o => (o.Topic, o.Partition.Value, o.Offset.Value)).Distinct().Count();
-        using var admin = new AdminClientBuilder(KafkaClients.Admin(environment.BootstrapServers)).SetLogHandler((_, _) => { }).Build();
+        using var admin = new AdminClientBuilder(KafkaClients.Admin(_environment.BootstrapServers)).SetLogHandler((_, _) => { }).Build();
         var partitions = acknowledged.Select(o => o.TopicPartition).Distinct().ToList();
         var ends = await GroupOffsets.EndsAsync(admin, partitions, TimeSpan.FromSeconds(10)).ConfigureAwait(false);
         var held = ends.Values.Sum();
@@ -66,7 +75,7 @@ public sealed class EventPublisher(ServiceEnvironment environment) : IDisposable
 
     public void Dispose()
     {
-        _unconfirmed.Dispose();
+        _listener.Dispose();
         _producer.Dispose();
     }
 }
