@@ -11,8 +11,10 @@ namespace ECommerce.ServiceDefaults.Persistence;
 public static class PersistenceExtensions
 {
     /// <summary>Registers the service's DbContext on PostgreSQL or SQLite (see <see cref="DatabaseConnection.Resolve"/>), the
-    /// schema synchronization that runs before anything else starts, and a readiness check of the database.</summary>
-    public static IHostApplicationBuilder AddPersistence<TDbContext>(this IHostApplicationBuilder builder, string serviceName)
+    /// schema synchronization that runs before anything else starts, and a readiness check of the database.
+    /// <paramref name="sqliteCacheMiB"/>: each SQLite connection's page cache, when SQLite's 2 MB is too small for the
+    /// service's transactions.</summary>
+    public static IHostApplicationBuilder AddPersistence<TDbContext>(this IHostApplicationBuilder builder, string serviceName, int? sqliteCacheMiB = null)
         where TDbContext : MessagingDbContext
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -33,7 +35,7 @@ public static class PersistenceExtensions
                     .ConfigureBatchFilter(_ => SqliteCommandTracing.InsideOperation))));
             else
                 options.UseSqlite(connection.ConnectionString)
-                    .AddInterceptors(new SqlitePragmaInterceptor(), new SqliteCommandTracing(), new SqliteWriteGate());
+                    .AddInterceptors(new SqlitePragmaInterceptor(sqliteCacheMiB), new SqliteCommandTracing(), new SqliteWriteGate());
             options.AddInterceptors(sp.GetRequiredService<OutboxSignalInterceptor>());
         });
         builder.Services.AddScoped<MessagingDbContext>(sp => sp.GetRequiredService<TDbContext>());

@@ -25,7 +25,9 @@ public static class DataPlatformServiceExtensions
         ArgumentNullException.ThrowIfNull(builder);
         builder.AddServiceDefaults(Name, defaultPort: 5104);
         builder.AddExportedTracing(IngestTracing.SourceName);
-        builder.AddPersistence<DataPlatformDbContext>(Name);
+        // A batch of the ingest inserts thousands of rows into the message-id index at random places, dirtying more pages than
+        // SQLite's default cache holds.
+        builder.AddPersistence<DataPlatformDbContext>(Name, sqliteCacheMiB: 64);
         builder.AddMessaging(Name);
 
         var options = new DataPlatformOptions();

@@ -102,10 +102,10 @@ public sealed class DataPlatformIngestTests
     [Fact]
     public async Task A_batch_of_many_statements_stores_every_event_with_its_own_values()
     {
-        // 53 events: six whole multi-row statements on SQLite (8 rows each) and a last one of 5, each event with a send time
-        // and offset of its own, so a value bound to the wrong row or statement shows. (Running one command again with the
-        // next chunk's values, tried for speed, lost rows on PostgreSQL; this host is SQLite, so there the data platform's
-        // PostgreSQL integration test is what catches it, as a count that never arrives.)
+        // 53 events, each with a send time and offset of its own, so that a value bound to the wrong row shows: on SQLite (this
+        // host) one prepared statement runs once per event with the event's parameters; on PostgreSQL the rows go in
+        // multi-row statements of 200, which the data platform's PostgreSQL integration test covers. (Running one PostgreSQL
+        // command again with the next chunk's values, tried for speed, lost rows there.)
         await using var host = await DataPlatformHost.StartAsync();
         var start = new DateTimeOffset(2026, 12, 7, 3, 0, 0, TimeSpan.Zero);
         var items = Enumerable.Range(0, 53)
