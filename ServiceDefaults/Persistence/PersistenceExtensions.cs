@@ -1,6 +1,7 @@
 using ECommerce.ServiceDefaults.Messaging.Outbox;
 using ECommerce.ServiceDefaults.Telemetry;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -13,12 +14,16 @@ public static class PersistenceExtensions
     /// <summary>Registers the service's DbContext on PostgreSQL or SQLite (see <see cref="DatabaseConnection.Resolve"/>), the
     /// schema synchronization that runs before anything else starts, and a readiness check of the database.
     /// <paramref name="sqliteCacheMiB"/>: each SQLite connection's page cache, when SQLite's 2 MB is too small for the
-    /// service's transactions.</summary>
+    /// service's transactions; <c>Persistence:SqliteCacheMiB</c> overrides it.</summary>
     public static IHostApplicationBuilder AddPersistence<TDbContext>(this IHostApplicationBuilder builder, string serviceName, int? sqliteCacheMiB = null)
         where TDbContext : MessagingDbContext
     {
         ArgumentNullException.ThrowIfNull(builder);
         var connection = DatabaseConnection.Resolve(builder.Configuration, serviceName);
+        sqliteCacheMiB = builder.Configuration.GetValue<int?>($"{PersistenceOptions.SectionName}:{nameof(PersistenceOptions.SqliteCacheMiB)}")
+            ?? sqliteCacheMiB;
+        if (sqliteCacheMiB is < 1)
+            throw new InvalidOperationException($"{PersistenceOptions.SectionName}:{nameof(PersistenceOptions.SqliteCacheMiB)} must be at least 1 (MiB), not {sqliteCacheMiB}.");
         builder.Services.AddSingleton(connection);
         builder.Services.TryAddSingleton<OutboxSignal>();
         builder.Services.TryAddSingleton<OutboxSignalInterceptor>();

@@ -7,4 +7,7 @@ public sealed class PersistenceOptions
 
     /// <summary>Where SQLite files go when the service has no connection string: <c>{DataDirectory}/{service}.db</c>.</summary>
     public string DataDirectory { get; set; } = "data";
+
+    /// <summary>Each SQLite connection's page cache in MiB; unset, the service's own choice (SQLite's 2 MB unless it asks for more).</summary>
+    public int? SqliteCacheMiB { get; set; }
 }
