@@ -30,22 +30,46 @@ public sealed class DomainLog(string bootstrapServers, MessagingOptions messagin
     /// created (more would remap keys), so they are read once per reading session.</summary>
     public async Task<IReadOnlyList<LogPartition>> PartitionsAsync(CancellationToken cancellationToken)
     {
-        var admin = _admin.Value;
-        var metadata = admin.GetMetadata(MetadataTimeout);
-        if (Topics.Any(t => Find(metadata, t) is null))
+        var found = await DescribeAsync().ConfigureAwait(false);
+        if (found.Count < Topics.Count)
         {
             await KafkaTopics.EnsureAsync(bootstrapServers, messaging, cancellationToken).ConfigureAwait(false);
-            metadata = admin.GetMetadata(MetadataTimeout);
+            found = await DescribeAsync().ConfigureAwait(false);
         }
 
-        return Topics.SelectMany(topic =>
-            {
-                var found = Find(metadata, topic) ?? throw new InvalidOperationException(
-                    $"Topic '{KafkaNames.Topic(messaging, topic)}' does not exist and could not be created.");
-                return found.Partitions.Select(p => new LogPartition(topic, p.PartitionId));
-            })
+        if (Topics.FirstOrDefault(t => !found.ContainsKey(t)) is { } missing)
+            throw new InvalidOperationException($"Topic '{KafkaNames.Topic(messaging, missing)}' does not exist and could not be created.");
+        return Flatten(found);
+    }
+
+    /// <summary>The partitions of the domain topics that exist, without creating any: what a report (the lag) reads. A topic
+    /// not created yet has no records to read or lag behind.</summary>
+    public async Task<IReadOnlyList<LogPartition>> ExistingPartitionsAsync() => Flatten(await DescribeAsync().ConfigureAwait(false));
+
+    static List<LogPartition> Flatten(Dictionary<string, List<int>> found) =>
+        found.SelectMany(t => t.Value.Select(p => new LogPartition(t.Key, p)))
             .OrderBy(p => p.Topic, StringComparer.Ordinal).ThenBy(p => p.Partition)
             .ToList();
+
+    /// <summary>The partitions of each domain topic the brokers know, by the topic's name in the suite. Asked with the admin
+    /// API's asynchronous describe rather than a metadata request, which would block a thread-pool thread while it waits.</summary>
+    async Task<Dictionary<string, List<int>>> DescribeAsync()
+    {
+        var byKafkaName = Topics.ToDictionary(t => KafkaNames.Topic(messaging, t), StringComparer.Ordinal);
+        List<TopicDescription> descriptions;
+        try
+        {
+            descriptions = (await _admin.Value.DescribeTopicsAsync(TopicCollection.OfTopicNames(byKafkaName.Keys),
+                new DescribeTopicsOptions { RequestTimeout = MetadataTimeout }).ConfigureAwait(false)).TopicDescriptions;
+        }
+        catch (DescribeTopicsException e)
+        {
+            // Thrown when any topic is missing; the others are described in it all the same.
+            descriptions = e.Results.TopicDescriptions;
+        }
+
+        return descriptions.Where(d => d.Error.Code == ErrorCode.NoError && d.Partitions.Count > 0 && byKafkaName.ContainsKey(d.Name))
+            .ToDictionary(d => byKafkaName[d.Name], d => d.Partitions.Select(p => p.Partition).ToList(), StringComparer.Ordinal);
     }
 
     /// <summary>The earliest offset each partition still retains (its log-start offset; the end offset when it is empty).</summary>
@@ -90,12 +114,6 @@ public sealed class DomainLog(string bootstrapServers, MessagingOptions messagin
     }
 
     TopicPartition KafkaPartition(LogPartition partition) => new(KafkaNames.Topic(messaging, partition.Topic), partition.Partition);
-
-    TopicMetadata? Find(Metadata metadata, string topic)
-    {
-        var name = KafkaNames.Topic(messaging, topic);
-        return metadata.Topics.FirstOrDefault(t => t.Topic == name && t.Error.Code == ErrorCode.NoError && t.Partitions.Count > 0);
-    }
 
     public void Dispose()
     {

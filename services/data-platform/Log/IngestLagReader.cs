@@ -14,7 +14,7 @@ public sealed class IngestLagReader(IServiceScopeFactory scopes, DomainLog log, 
 
     public async Task<List<ConsumerLag>> ReadAsync(CancellationToken cancellationToken)
     {
-        var partitions = await log.PartitionsAsync(cancellationToken).ConfigureAwait(false);
+        var partitions = await log.ExistingPartitionsAsync().ConfigureAwait(false);
         Dictionary<LogPartition, long> applied;
         string? holder;
         await using (var scope = scopes.CreateAsyncScope())

@@ -46,7 +46,7 @@ public sealed class KeyPlacementTests(ITestOutputHelper output)
 
         using var producer = new ProducerBuilder<string?, byte[]>(KafkaClients.Producer(environment.BootstrapServers, "key-placement"))
             .SetLogHandler((_, _) => { }).Build();
-        var reports = await Task.WhenAll(keys.Select(key => producer.ProduceAsync(topic, new Message<string?, byte[]> { Key = key, Value = [] })));
+        var reports = await Task.WhenAll(keys.Select(key => producer.ProduceConfirmedAsync(topic, new Message<string?, byte[]> { Key = key, Value = [] })));
         var column = Array.IndexOf(PartitionCounts, TopicPartitions);
         for (var k = 0; k < keys.Count; k++)
         {
