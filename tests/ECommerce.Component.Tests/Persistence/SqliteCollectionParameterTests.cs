@@ -1,0 +1,52 @@
+using ECommerce.Component.Tests.Infrastructure;
+using ECommerce.Contracts.Balances;
+using ECommerce.ServiceDefaults.Messaging.Outbox;
+using ECommerce.ServiceDefaults.Persistence;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Xunit;
+
+namespace ECommerce.Component.Tests.Persistence;
+
+/// <summary>On SQLite a collection in a query goes in as one JSON parameter, not a parameter per element (EF Core 10's
+/// default), whose binding costs the square of their number there; and it selects the same rows.</summary>
+public sealed class SqliteCollectionParameterTests : IDisposable
+{
+    readonly TempDirectory _dir = new();
+
+    public void Dispose()
+    {
+        SqliteConnection.ClearAllPools();
+        _dir.Dispose();
+    }
+
+    [Fact]
+    public async Task A_collection_of_ids_is_one_parameter_and_matches_exactly_its_rows()
+    {
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.Configuration["ConnectionStrings:collections"] = $"Data Source={_dir.File("collections.db")}";
+        builder.AddPersistence<ComponentDbContext>("collections");
+        using var host = builder.Build();
+        await using var scope = host.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ComponentDbContext>();
+        await SchemaSynchronizer.SynchronizeAsync(db, CancellationToken.None);
+
+        var now = DateTimeOffset.UtcNow;
+        await using (var transaction = await db.Database.BeginTransactionAsync())
+        {
+            await OutboxBatch.InsertAsync(db, Enumerable.Range(0, 20).Select(i => OutboxBatch.Row(new BalanceCharged(Guid.NewGuid(), i + 1, 1m, 1m, 1, now), now)).ToList(), CancellationToken.None);
+            await transaction.CommitAsync();
+        }
+
+        var sequences = await db.OutboxMessages.OrderBy(x => x.Sequence).Select(x => x.Sequence).ToListAsync();
+        // Every other row, among 600 ids most of which match nothing: an IN list of 600 parameters before.
+        var wanted = sequences.Where((_, i) => i % 2 == 0).Concat(Enumerable.Range(1, 590).Select(i => -(long)i)).ToList();
+        var query = db.OutboxMessages.Where(x => wanted.Contains(x.Sequence));
+
+        Assert.Contains("json_each", query.ToQueryString(), StringComparison.Ordinal);
+        Assert.Equal(10, await query.ExecuteDeleteAsync());
+        Assert.Equal(sequences.Where((_, i) => i % 2 == 1), await db.OutboxMessages.OrderBy(x => x.Sequence).Select(x => x.Sequence).ToListAsync());
+    }
+}
