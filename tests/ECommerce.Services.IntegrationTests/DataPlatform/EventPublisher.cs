@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using Confluent.Kafka;
+using ECommerce.ServiceDefaults.Messaging;
 using ECommerce.ServiceDefaults.Messaging.Kafka;
 using ECommerce.Services.IntegrationTests.Infrastructure;
 using ECommerce.Testing.Records;
@@ -45,7 +46,7 @@ public sealed class EventPublisher : IDisposable
         {
             InstrumentPublished = (instrument, l) =>
             {
-                if (instrument.Name == "ecommerce.kafka.deliveries_unconfirmed")
+                if (instrument == MessagingDiagnostics.DeliveriesUnconfirmed)
                     l.EnableMeasurementEvents(instrument);
             },
         };
