@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Text.Json;
 using ECommerce.ServiceDefaults.Persistence;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 namespace ECommerce.ServiceDefaults.Messaging.Outbox;
 
@@ -12,8 +11,6 @@ namespace ECommerce.ServiceDefaults.Messaging.Outbox;
 /// and the transaction's commit wakes the relay as it does for tracked rows (<see cref="OutboxSignalInterceptor"/>).</summary>
 public static class OutboxBatch
 {
-    static readonly DateTimeOffsetToBinaryConverter SqliteTimestamp = new();
-
     /// <summary>The outbox row of <paramref name="message"/>: its topic and partition key from the contract, its body, and the
     /// current trace context, so that the trace continues through the relay.</summary>
     public static OutboxMessage Row(object message, DateTimeOffset createdAt) => Row(message, RowId.New(), createdAt);
@@ -71,8 +68,8 @@ public static class OutboxBatch
         // SQLite: one JSON array of rows, stored as EF Core stores them (a GUID as upper-case text, a timestamp in binary form).
         var batch = JsonSerializer.Serialize(rows.Select(r => new object?[]
         {
-            r.Id.ToString().ToUpperInvariant(), r.Topic, r.PartitionKey, r.MessageType, r.Body, r.TraceParent, r.TraceState,
-            SqliteTimestamp.ConvertToProvider(r.CreatedAt),
+            SqliteValues.Guid(r.Id), r.Topic, r.PartitionKey, r.MessageType, r.Body, r.TraceParent, r.TraceState,
+            SqliteValues.Timestamp(r.CreatedAt),
         }));
         return db.Database.ExecuteSqlAsync($"""
             INSERT INTO outbox_messages ("Id", "Topic", "PartitionKey", "MessageType", "Body", "TraceParent", "TraceState", "CreatedAt", "Attempts")

@@ -19,7 +19,8 @@ namespace ECommerce.Coupon.Issuing;
 /// version makes two batches of one coupon that race (a partition handed over mid-batch) exclusive: the loser rolls back
 /// and, retried, finds its requests decided. Idempotency comes from the requests' own state rather than an inbox row,
 /// which would cost a write per event for nothing: deciding a decided request is a no-op by construction.</para>
-/// <para>The outcome events go in with one statement (<see cref="OutboxBatch"/>) rather than as up to 2,000 tracked entities.</para></summary>
+/// <para>The outcome events and the decisions go in as four set-based statements (<see cref="OutboxBatch"/>,
+/// <see cref="IssueDecisionBatch"/>) rather than as up to 6,000 tracked entities.</para></summary>
 public sealed class IssueCouponConsumer(CouponDbContext db, TimeProvider clock, IOptions<IssuingOptions> options,
     DecidedRequests decided)
     : IConsumer<CouponIssueRequested>
@@ -31,15 +32,14 @@ public sealed class IssueCouponConsumer(CouponDbContext db, TimeProvider clock, 
         var ct = context.CancellationToken;
         if (decided.Contains(message.RequestId))
             return;
-        // A retry starts from the database, never from a failed attempt's tracked state.
-        db.ChangeTracker.Clear();
+        // Nothing is tracked: a retry starts from the database, never from a failed attempt's state.
         var status = await db.IssueRequests.AsNoTracking().Where(r => r.Id == message.RequestId).Select(r => r.Status)
             .FirstOrDefaultAsync(ct)
             ?? throw new InvalidOperationException($"Issue request {message.RequestId} is not in the database that accepted it.");
         if (status != IssueRequestStatus.Pending)
             return;
 
-        var coupon = await db.Coupons.FirstAsync(c => c.Id == message.CouponId, ct);
+        var coupon = await db.Coupons.AsNoTracking().FirstAsync(c => c.Id == message.CouponId, ct);
         var batch = await PendingRequests.OldestAsync(db, coupon.Id, options.Value.DecisionBatchSize, ct);
         var users = batch.Select(r => r.UserId).Distinct().ToList();
         var holders = (await db.UserCoupons.AsNoTracking()
@@ -49,18 +49,21 @@ public sealed class IssueCouponConsumer(CouponDbContext db, TimeProvider clock, 
 
         var now = clock.GetUtcNow();
         var events = new List<OutboxMessage>(batch.Count);
+        var issued = new List<(Guid Id, long UserId)>();
+        var version = coupon.Version++;
         foreach (var request in batch)
-            events.Add(OutboxBatch.Row(Decide(coupon, request, holders, now), now));
-        coupon.Version++;
+            events.Add(OutboxBatch.Row(Decide(coupon, request, holders, issued, now), now));
+        var decisions = new IssueDecisionBatch(db.Database.IsNpgsql(), coupon, version, batch, issued, now);
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         await OutboxBatch.InsertAsync(db, events, ct);
-        await db.SaveChangesAsync(ct);
+        await decisions.SaveAsync(db, ct);
         await transaction.CommitAsync(ct);
         decided.Add(batch.Select(r => r.Id));
     }
 
     /// <summary>Decides <paramref name="request"/> and returns its outcome event.</summary>
-    object Decide(CouponEntity coupon, IssueRequestEntity request, HashSet<long> holders, DateTimeOffset now)
+    static object Decide(CouponEntity coupon, IssueRequestEntity request, HashSet<long> holders, List<(Guid Id, long UserId)> issued,
+        DateTimeOffset now)
     {
         request.Position = ++coupon.DecidedCount;
         request.DecidedAt = now;
@@ -74,19 +77,12 @@ public sealed class IssueCouponConsumer(CouponDbContext db, TimeProvider clock, 
             return new CouponIssueRejected(request.Id, coupon.Id, request.UserId, reason, now);
         }
 
-        var userCoupon = new UserCouponEntity
-        {
-            Id = RowId.New(),
-            CouponId = coupon.Id,
-            UserId = request.UserId,
-            Status = UserCouponStatus.Available,
-            IssuedAt = now,
-        };
-        db.UserCoupons.Add(userCoupon);
+        var userCouponId = RowId.New();
+        issued.Add((userCouponId, request.UserId));
         holders.Add(request.UserId);
         coupon.IssuedQuantity++;
         request.Status = IssueRequestStatus.Issued;
-        request.UserCouponId = userCoupon.Id;
-        return new CouponIssued(request.Id, coupon.Id, request.UserId, userCoupon.Id, coupon.TotalQuantity - coupon.IssuedQuantity, now);
+        request.UserCouponId = userCouponId;
+        return new CouponIssued(request.Id, coupon.Id, request.UserId, userCouponId, coupon.TotalQuantity - coupon.IssuedQuantity, now);
     }
 }

@@ -25,6 +25,6 @@ public static class PendingRequests
             : db.IssueRequests.FromSql($"""
                 SELECT * FROM issue_requests WHERE "CouponId" = {couponId} AND "Status" = {pending} ORDER BY rowid LIMIT {limit}
                 """);
-        return query.ToListAsync(cancellationToken);
+        return query.AsNoTracking().ToListAsync(cancellationToken);
     }
 }
