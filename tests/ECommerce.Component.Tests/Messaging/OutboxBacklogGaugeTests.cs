@@ -1,0 +1,94 @@
+using ECommerce.Component.Tests.Infrastructure;
+using ECommerce.Contracts.Balances;
+using ECommerce.ServiceDefaults.Messaging;
+using ECommerce.ServiceDefaults.Messaging.Outbox;
+using ECommerce.ServiceDefaults.Persistence;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Xunit;
+
+namespace ECommerce.Component.Tests.Messaging;
+
+/// <summary>The relay's backlog gauge while full batches leave rows behind: the table is counted at most once a second (a
+/// count scans it, and a growing backlog must not slow the relay that drains it); in between, the last count less what was
+/// published since stands in.</summary>
+public sealed class OutboxBacklogGaugeTests : IDisposable
+{
+    readonly TempDirectory _dir = new();
+
+    public void Dispose()
+    {
+        SqliteConnection.ClearAllPools();
+        _dir.Dispose();
+    }
+
+    [Fact]
+    public async Task A_full_batch_counts_the_backlog_at_most_once_a_second_and_estimates_in_between()
+    {
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.Configuration["ConnectionStrings:backlog"] = $"Data Source={_dir.File("backlog.db")}";
+        builder.AddPersistence<ComponentDbContext>("backlog");
+        using var host = builder.Build();
+        await using (var scope = host.Services.CreateAsyncScope())
+            await SchemaSynchronizer.SynchronizeAsync(scope.ServiceProvider.GetRequiredService<ComponentDbContext>(), CancellationToken.None);
+        var settings = new MessagingOptions { OutboxBatchSize = 10 };
+        var clock = new SteppedClock();
+        // The relay's batch path only: no bus, no lease; the publisher takes every row.
+        var relay = new OutboxRelay(host.Services.GetRequiredService<IServiceScopeFactory>(), null!, new OutboxSignal(), null!,
+            Options.Create(settings), clock, NullLogger<OutboxRelay>.Instance, new TakesEverything());
+
+        await AddRowsAsync(host, 100);
+        Assert.Equal(10, await relay.RelayBatchAsync(settings, CancellationToken.None));
+        Assert.Equal(100, relay.Backlog);
+
+        // Rows added within the second are not seen: the gauge is the count less the 10 published.
+        await AddRowsAsync(host, 50);
+        Assert.Equal(10, await relay.RelayBatchAsync(settings, CancellationToken.None));
+        Assert.Equal(90, relay.Backlog);
+
+        clock.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(10, await relay.RelayBatchAsync(settings, CancellationToken.None));
+        Assert.Equal(130, relay.Backlog);
+
+        // A batch that is not full is the whole backlog, counted or not.
+        await using (var scope = host.Services.CreateAsyncScope())
+            await scope.ServiceProvider.GetRequiredService<ComponentDbContext>().OutboxMessages
+                .Where(r => r.Sequence > 35).ExecuteDeleteAsync();
+        Assert.Equal(5, await relay.RelayBatchAsync(settings, CancellationToken.None));
+        Assert.Equal(5, relay.Backlog);
+    }
+
+    static async Task AddRowsAsync(IHost host, int count)
+    {
+        await using var scope = host.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ComponentDbContext>();
+        var now = DateTimeOffset.UtcNow;
+        await using var transaction = await db.Database.BeginTransactionAsync();
+        await OutboxBatch.InsertAsync(db, Enumerable.Range(0, count).Select(i => OutboxBatch.Row(new BalanceCharged(Guid.NewGuid(), i + 1, 1m, 1m, 1, now), now)).ToList(),
+            CancellationToken.None);
+        await transaction.CommitAsync();
+    }
+
+    sealed class TakesEverything : IOutboxBatchPublisher
+    {
+        public Task<(List<OutboxMessage> Sent, List<(OutboxMessage Row, Exception Error)> Failed)> PublishAsync(
+            IReadOnlyList<OutboxMessage> rows, CancellationToken cancellationToken) =>
+            Task.FromResult((rows.ToList(), new List<(OutboxMessage Row, Exception Error)>()));
+    }
+
+    /// <summary>A clock whose timestamps move only when told to.</summary>
+    sealed class SteppedClock : TimeProvider
+    {
+        long _ticks;
+
+        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
+
+        public override long GetTimestamp() => _ticks;
+
+        public void Advance(TimeSpan by) => _ticks += by.Ticks;
+    }
+}
