@@ -42,10 +42,7 @@ public sealed class IssueCouponConsumer(CouponDbContext db, TimeProvider clock, 
         var coupon = await db.Coupons.AsNoTracking().FirstAsync(c => c.Id == message.CouponId, ct);
         var batch = await PendingRequests.OldestAsync(db, coupon.Id, options.Value.DecisionBatchSize, ct);
         var users = batch.Select(r => r.UserId).Distinct().ToList();
-        var holders = (await db.UserCoupons.AsNoTracking()
-            .Where(u => u.CouponId == coupon.Id && users.Contains(u.UserId))
-            .Select(u => u.UserId)
-            .ToListAsync(ct)).ToHashSet();
+        var holders = await CouponHolders.AmongAsync(db, coupon.Id, users, ct);
 
         var now = clock.GetUtcNow();
         var events = new List<OutboxMessage>(batch.Count);
