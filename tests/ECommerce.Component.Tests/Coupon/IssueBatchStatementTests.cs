@@ -3,11 +3,8 @@ using ECommerce.Contracts.Coupons;
 using ECommerce.Coupon.Coupons;
 using ECommerce.Coupon.Data;
 using ECommerce.Coupon.Issuing;
-using ECommerce.ServiceDefaults.Persistence;
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Xunit;
 
 namespace ECommerce.Component.Tests.Coupon;
@@ -17,26 +14,14 @@ namespace ECommerce.Component.Tests.Coupon;
 /// timestamps, nulls), requests are numbered in list order, and the guards refuse a second batch of the same coupon version, a
 /// decided request and a taken Idempotency-Key without writing anything. PostgreSQL's forms run in the coupon service's
 /// integration tests.</summary>
-public sealed class IssueBatchStatementTests : IDisposable
+public sealed class IssueBatchStatementTests
 {
-    readonly TempDirectory _dir = new();
-
-    public void Dispose()
-    {
-        SqliteConnection.ClearAllPools();
-        _dir.Dispose();
-    }
-
     [Fact]
     public async Task Accepted_and_decided_batches_read_back_through_EF_and_their_guards_write_nothing()
     {
-        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
-        builder.Configuration["ConnectionStrings:coupon"] = $"Data Source={_dir.File("coupon.db")}";
-        builder.AddPersistence<CouponDbContext>("coupon");
-        using var host = builder.Build();
+        using var host = await SqliteHost<CouponDbContext>.StartAsync("coupon");
         await using var scope = host.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<CouponDbContext>();
-        await SchemaSynchronizer.SynchronizeAsync(db, CancellationToken.None);
 
         var coupon = new CouponEntity { Id = Guid.NewGuid(), Name = "batch", DiscountAmount = 1m, TotalQuantity = 1, CreatedAt = DateTimeOffset.UtcNow };
         db.Coupons.Add(coupon);

@@ -2,11 +2,8 @@ using ECommerce.Component.Tests.Infrastructure;
 using ECommerce.Contracts.Balances;
 using ECommerce.ServiceDefaults.Messaging;
 using ECommerce.ServiceDefaults.Messaging.Outbox;
-using ECommerce.ServiceDefaults.Persistence;
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Xunit;
@@ -16,25 +13,12 @@ namespace ECommerce.Component.Tests.Messaging;
 /// <summary>The relay's backlog gauge while full batches leave rows behind: the table is counted at most once a second (a
 /// count scans it, and a growing backlog must not slow the relay that drains it); in between, the last count less what was
 /// published since stands in.</summary>
-public sealed class OutboxBacklogGaugeTests : IDisposable
+public sealed class OutboxBacklogGaugeTests
 {
-    readonly TempDirectory _dir = new();
-
-    public void Dispose()
-    {
-        SqliteConnection.ClearAllPools();
-        _dir.Dispose();
-    }
-
     [Fact]
     public async Task A_full_batch_counts_the_backlog_at_most_once_a_second_and_estimates_in_between()
     {
-        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
-        builder.Configuration["ConnectionStrings:backlog"] = $"Data Source={_dir.File("backlog.db")}";
-        builder.AddPersistence<ComponentDbContext>("backlog");
-        using var host = builder.Build();
-        await using (var scope = host.Services.CreateAsyncScope())
-            await SchemaSynchronizer.SynchronizeAsync(scope.ServiceProvider.GetRequiredService<ComponentDbContext>(), CancellationToken.None);
+        using var host = await SqliteHost<ComponentDbContext>.StartAsync("backlog");
         var settings = new MessagingOptions { OutboxBatchSize = 10 };
         var clock = new SteppedClock();
         // The relay's batch path only: no bus, no lease; the publisher takes every row.
@@ -62,7 +46,7 @@ public sealed class OutboxBacklogGaugeTests : IDisposable
         Assert.Equal(5, relay.Backlog);
     }
 
-    static async Task AddRowsAsync(IHost host, int count)
+    static async Task AddRowsAsync(SqliteHost<ComponentDbContext> host, int count)
     {
         await using var scope = host.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ComponentDbContext>();

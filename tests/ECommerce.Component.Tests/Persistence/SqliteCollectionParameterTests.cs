@@ -1,37 +1,22 @@
 using ECommerce.Component.Tests.Infrastructure;
 using ECommerce.Contracts.Balances;
 using ECommerce.ServiceDefaults.Messaging.Outbox;
-using ECommerce.ServiceDefaults.Persistence;
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Xunit;
 
 namespace ECommerce.Component.Tests.Persistence;
 
 /// <summary>On SQLite a collection in a query goes in as one JSON parameter, not a parameter per element (EF Core 10's
 /// default), whose binding costs the square of their number there; and it selects the same rows.</summary>
-public sealed class SqliteCollectionParameterTests : IDisposable
+public sealed class SqliteCollectionParameterTests
 {
-    readonly TempDirectory _dir = new();
-
-    public void Dispose()
-    {
-        SqliteConnection.ClearAllPools();
-        _dir.Dispose();
-    }
-
     [Fact]
     public async Task A_collection_of_ids_is_one_parameter_and_matches_exactly_its_rows()
     {
-        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
-        builder.Configuration["ConnectionStrings:collections"] = $"Data Source={_dir.File("collections.db")}";
-        builder.AddPersistence<ComponentDbContext>("collections");
-        using var host = builder.Build();
+        using var host = await SqliteHost<ComponentDbContext>.StartAsync("collections");
         await using var scope = host.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ComponentDbContext>();
-        await SchemaSynchronizer.SynchronizeAsync(db, CancellationToken.None);
 
         var now = DateTimeOffset.UtcNow;
         await using (var transaction = await db.Database.BeginTransactionAsync())
