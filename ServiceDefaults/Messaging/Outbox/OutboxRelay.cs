@@ -41,7 +41,8 @@ public sealed partial class OutboxRelay(
 
     long _backlog;
     long? _counted;
-    long _publishedSinceCount;
+    /// <summary>The last count of the backlog less what was published since.</summary>
+    long _backlogEstimate;
 
     /// <summary>The previous batch's delete, still running, and the rows it deletes (which the next read must not take again).</summary>
     Task _deleting = Task.CompletedTask;
@@ -164,7 +165,7 @@ public sealed partial class OutboxRelay(
         _confirmed = [.. sent.Select(r => r.Sequence)];
         _deleting = DeleteConfirmedAsync([.. _confirmed], failed, cancellationToken);
         MessagingDiagnostics.OutboxPublished.Add(sent.Count);
-        _publishedSinceCount += sent.Count;
+        _backlogEstimate -= sent.Count;
         if (failed.Count > 0)
         {
             MessagingDiagnostics.OutboxFailures.Add(failed.Count);
@@ -181,9 +182,9 @@ public sealed partial class OutboxRelay(
     {
         var now = clock.GetTimestamp();
         if (_counted is { } counted && clock.GetElapsedTime(counted, now) < BacklogCountInterval)
-            return Math.Max(read, Backlog - _publishedSinceCount);
+            return Math.Max(read, _backlogEstimate);
         var count = await db.OutboxMessages.LongCountAsync(cancellationToken).ConfigureAwait(false) - deleting;
-        (_counted, _publishedSinceCount) = (now, 0);
+        (_counted, _backlogEstimate) = (now, count);
         return Math.Max(read, count);
     }
 

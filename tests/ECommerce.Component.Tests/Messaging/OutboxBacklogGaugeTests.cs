@@ -37,11 +37,16 @@ public sealed class OutboxBacklogGaugeTests
         clock.Advance(TimeSpan.FromSeconds(1));
         Assert.Equal(10, await relay.RelayBatchAsync(settings, CancellationToken.None));
         Assert.Equal(130, relay.Backlog);
+        // Each pass within the second takes what it published off the count once.
+        Assert.Equal(10, await relay.RelayBatchAsync(settings, CancellationToken.None));
+        Assert.Equal(120, relay.Backlog);
+        Assert.Equal(10, await relay.RelayBatchAsync(settings, CancellationToken.None));
+        Assert.Equal(110, relay.Backlog);
 
         // A batch that is not full is the whole backlog, counted or not.
         await using (var scope = host.Services.CreateAsyncScope())
             await scope.ServiceProvider.GetRequiredService<ComponentDbContext>().OutboxMessages
-                .Where(r => r.Sequence > 35).ExecuteDeleteAsync();
+                .Where(r => r.Sequence > 55).ExecuteDeleteAsync();
         Assert.Equal(5, await relay.RelayBatchAsync(settings, CancellationToken.None));
         Assert.Equal(5, relay.Backlog);
     }
