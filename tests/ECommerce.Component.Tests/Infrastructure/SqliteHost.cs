@@ -1,3 +1,5 @@
+using ECommerce.Contracts.Balances;
+using ECommerce.ServiceDefaults.Messaging.Outbox;
 using ECommerce.ServiceDefaults.Persistence;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
@@ -32,6 +34,18 @@ public sealed class SqliteHost<TContext> : IDisposable
         await using (var scope = host.Services.CreateAsyncScope())
             await SchemaSynchronizer.SynchronizeAsync(scope.ServiceProvider.GetRequiredService<TContext>(), CancellationToken.None);
         return host;
+    }
+
+    /// <summary>Commits <paramref name="count"/> outbox rows (balance charges, each of a user of its own) in one transaction.</summary>
+    public async Task AddOutboxRowsAsync(int count)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<TContext>();
+        var now = DateTimeOffset.UtcNow;
+        await using var transaction = await db.Database.BeginTransactionAsync();
+        await OutboxBatch.InsertAsync(db, Enumerable.Range(0, count).Select(i => OutboxBatch.Row(new BalanceCharged(Guid.NewGuid(), i + 1, 1m, 1m, 1, now), now)).ToList(),
+            CancellationToken.None);
+        await transaction.CommitAsync();
     }
 
     public void Dispose()

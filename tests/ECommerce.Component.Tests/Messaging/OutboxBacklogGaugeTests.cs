@@ -1,5 +1,4 @@
 using ECommerce.Component.Tests.Infrastructure;
-using ECommerce.Contracts.Balances;
 using ECommerce.ServiceDefaults.Messaging;
 using ECommerce.ServiceDefaults.Messaging.Outbox;
 using Microsoft.EntityFrameworkCore;
@@ -25,12 +24,12 @@ public sealed class OutboxBacklogGaugeTests
         var relay = new OutboxRelay(host.Services.GetRequiredService<IServiceScopeFactory>(), null!, new OutboxSignal(), null!,
             Options.Create(settings), clock, NullLogger<OutboxRelay>.Instance, new TakesEverything());
 
-        await AddRowsAsync(host, 100);
+        await host.AddOutboxRowsAsync(100);
         Assert.Equal(10, await relay.RelayBatchAsync(settings, CancellationToken.None));
         Assert.Equal(100, relay.Backlog);
 
         // Rows added within the second are not seen: the gauge is the count less the 10 published.
-        await AddRowsAsync(host, 50);
+        await host.AddOutboxRowsAsync(50);
         Assert.Equal(10, await relay.RelayBatchAsync(settings, CancellationToken.None));
         Assert.Equal(90, relay.Backlog);
 
@@ -49,17 +48,6 @@ public sealed class OutboxBacklogGaugeTests
                 .Where(r => r.Sequence > 55).ExecuteDeleteAsync();
         Assert.Equal(5, await relay.RelayBatchAsync(settings, CancellationToken.None));
         Assert.Equal(5, relay.Backlog);
-    }
-
-    static async Task AddRowsAsync(SqliteHost<ComponentDbContext> host, int count)
-    {
-        await using var scope = host.Services.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<ComponentDbContext>();
-        var now = DateTimeOffset.UtcNow;
-        await using var transaction = await db.Database.BeginTransactionAsync();
-        await OutboxBatch.InsertAsync(db, Enumerable.Range(0, count).Select(i => OutboxBatch.Row(new BalanceCharged(Guid.NewGuid(), i + 1, 1m, 1m, 1, now), now)).ToList(),
-            CancellationToken.None);
-        await transaction.CommitAsync();
     }
 
     sealed class TakesEverything : IOutboxBatchPublisher

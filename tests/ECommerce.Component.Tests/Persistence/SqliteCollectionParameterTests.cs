@@ -1,6 +1,4 @@
 using ECommerce.Component.Tests.Infrastructure;
-using ECommerce.Contracts.Balances;
-using ECommerce.ServiceDefaults.Messaging.Outbox;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit;
@@ -15,15 +13,9 @@ public sealed class SqliteCollectionParameterTests
     public async Task A_collection_of_ids_is_one_parameter_and_matches_exactly_its_rows()
     {
         using var host = await SqliteHost<ComponentDbContext>.StartAsync("collections");
+        await host.AddOutboxRowsAsync(20);
         await using var scope = host.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ComponentDbContext>();
-
-        var now = DateTimeOffset.UtcNow;
-        await using (var transaction = await db.Database.BeginTransactionAsync())
-        {
-            await OutboxBatch.InsertAsync(db, Enumerable.Range(0, 20).Select(i => OutboxBatch.Row(new BalanceCharged(Guid.NewGuid(), i + 1, 1m, 1m, 1, now), now)).ToList(), CancellationToken.None);
-            await transaction.CommitAsync();
-        }
 
         var sequences = await db.OutboxMessages.OrderBy(x => x.Sequence).Select(x => x.Sequence).ToListAsync();
         // Every other row, among 600 ids most of which match nothing: an IN list of 600 parameters before.
