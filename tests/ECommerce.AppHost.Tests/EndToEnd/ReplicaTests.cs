@@ -4,6 +4,7 @@ using System.Text.Json;
 using Aspire.Hosting.ApplicationModel;
 using ECommerce.AppHost.Tests.Suite;
 using ECommerce.Testing.Infrastructure;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Xunit.Abstractions;
 
 namespace ECommerce.AppHost.Tests.EndToEnd;
@@ -24,11 +25,20 @@ public sealed class ReplicaTests(ITestOutputHelper output)
     public async Task Stopping_one_of_two_instances_mid_sale_moves_its_partitions_and_the_sale_holds()
     {
         await using var suite = await SuiteApp.StartAsync(new SuiteOptions { Replicas = 2, Log = TestOutput.Forward(output, "suite") });
-        var replicas = await ReplicasAsync(suite, "coupon", 2);
+        // The suite is healthy once one instance of each service is; on a busy machine the second can take a minute more.
+        var replicas = await HealthyReplicasAsync(suite, "coupon", 2);
         Assert.Equal(2, replicas.Count);
         var shop = new Shop(suite);
-        await Poll.UntilAsync(async _ => (await OwnersAsync(shop)).Owners.Count == 2, TimeSpan.FromSeconds(60),
-            "both coupon instances to own part of the group's partitions");
+        var seen = "";
+        await Poll.UntilAsync(async _ =>
+            {
+                var (owners, partitions) = await OwnersAsync(shop);
+                var now = $"{partitions} partitions, owners: {string.Join(", ", owners.Select(o => $"{o.Key} {o.Value}"))}";
+                if (now != seen)
+                    output.WriteLine(now);
+                seen = now;
+                return owners.Count == 2;
+            }, TimeSpan.FromSeconds(60), "both coupon instances to own part of the group's partitions");
 
         var (couponId, _) = await shop.CreateCouponAsync(discount: 1m, quantity: Stock);
         var firstUser = Random.Shared.NextInt64(1_000_000, 9_000_000_000);
@@ -71,14 +81,16 @@ public sealed class ReplicaTests(ITestOutputHelper output)
             d => Assert.Equal("SoldOut", d.GetProperty("reason").GetString()));
     }
 
-    /// <summary>The replica resources Aspire made of <paramref name="service"/> (<c>coupon-abcdefgh</c>), once running.</summary>
-    static async Task<List<string>> ReplicasAsync(SuiteApp suite, string service, int count)
+    /// <summary>The replica resources Aspire made of <paramref name="service"/> (<c>coupon-abcdefgh</c>), once each is
+    /// healthy.</summary>
+    static async Task<List<string>> HealthyReplicasAsync(SuiteApp suite, string service, int count)
     {
         var ids = new HashSet<string>(StringComparer.Ordinal);
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(180));
         await foreach (var update in suite.App.ResourceNotifications.WatchAsync(timeout.Token))
         {
-            if (update.Resource.Name == service && update.Snapshot.State?.Text == KnownResourceStates.Running)
+            if (update.Resource.Name == service && update.Snapshot.State?.Text == KnownResourceStates.Running
+                && update.Snapshot.HealthStatus == HealthStatus.Healthy)
                 ids.Add(update.ResourceId);
             if (ids.Count == count)
                 break;
