@@ -18,6 +18,60 @@ public abstract class MessagingDbContext(DbContextOptions options) : DbContext(o
 
     public DbSet<DeadLetter> DeadLetters => Set<DeadLetter>();
 
+    bool _transactionAtFirstWrite;
+
+    /// <summary>Starts a unit of work whose transaction begins at its first write (a save, or a statement run after
+    /// <see cref="BeforeWriteAsync"/>) instead of now, and lasts until <see cref="EndUnitOfWorkAsync"/>. On SQLite a
+    /// transaction holds the database's one write lock from its BEGIN to its COMMIT, so what the unit reads and computes
+    /// before its first write runs without it. Those reads see the last committed state, which a racing writer can change
+    /// before the writes: use this only where every write is guarded (a concurrency token, a conditional update, a unique
+    /// key) and a refused write runs the whole unit again. The unit keeps one connection open throughout: opening one per
+    /// statement costs a reset on PostgreSQL and the connection's pragmas on SQLite.</summary>
+    public async Task BeginUnitOfWorkAsync(CancellationToken cancellationToken)
+    {
+        await Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        _transactionAtFirstWrite = true;
+    }
+
+    /// <summary>Begins the unit of work's transaction if nothing has written yet; nothing outside a unit of work or inside an
+    /// open transaction.</summary>
+    public async Task BeforeWriteAsync(CancellationToken cancellationToken)
+    {
+        if (_transactionAtFirstWrite && Database.CurrentTransaction is null)
+            await Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Commits what the unit of work wrote (saving what is still unsaved first).</summary>
+    public async Task CommitUnitOfWorkAsync(CancellationToken cancellationToken)
+    {
+        await SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        if (Database.CurrentTransaction is not null)
+            await Database.CommitTransactionAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Ends the unit of work; a transaction it left uncommitted (it failed) is rolled back.</summary>
+    public async Task EndUnitOfWorkAsync()
+    {
+        _transactionAtFirstWrite = false;
+        if (Database.CurrentTransaction is { } transaction)
+            await transaction.DisposeAsync().ConfigureAwait(false);
+        await Database.CloseConnectionAsync().ConfigureAwait(false);
+    }
+
+    public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        if (ChangeTracker.HasChanges())
+            await BeforeWriteAsync(cancellationToken).ConfigureAwait(false);
+        return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken).ConfigureAwait(false);
+    }
+
+    public override int SaveChanges(bool acceptAllChangesOnSuccess)
+    {
+        if (_transactionAtFirstWrite && Database.CurrentTransaction is null && ChangeTracker.HasChanges())
+            Database.BeginTransaction();
+        return base.SaveChanges(acceptAllChangesOnSuccess);
+    }
+
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
         ArgumentNullException.ThrowIfNull(configurationBuilder);

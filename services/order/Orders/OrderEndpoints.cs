@@ -38,7 +38,9 @@ public static class OrderEndpoints
 
         var items = request.Items!.Select(i => (ProductId: i!.ProductId!.Value, Quantity: i.Quantity!.Value)).ToList();
         var ids = items.Select(i => i.ProductId).ToList();
-        var prices = await db.Products.AsNoTracking().Where(p => ids.Contains(p.Id)).ToDictionaryAsync(p => p.Id, p => p.Price, cancellationToken);
+        var prices = new Dictionary<Guid, decimal>(ids.Count);
+        await foreach (var (id, price) in PricesOf(db, ids).WithCancellation(cancellationToken))
+            prices[id] = price;
         for (var i = 0; i < items.Count; i++)
         {
             if (!prices.ContainsKey(items[i].ProductId))
@@ -100,8 +102,14 @@ public static class OrderEndpoints
                 title: "This Idempotency-Key was already used for a different order.");
     }
 
-    static Task<OrderEntity?> FindByKeyAsync(OrderDbContext db, string key, CancellationToken cancellationToken) =>
-        db.Orders.AsNoTracking().Include(o => o.Lines).FirstOrDefaultAsync(o => o.IdempotencyKey == key, cancellationToken);
+    static Task<OrderEntity?> FindByKeyAsync(OrderDbContext db, string key, CancellationToken cancellationToken) => ByKey(db, key, cancellationToken);
+
+    // The two queries every placement runs, compiled once instead of built, parameterised and looked up per request.
+    static readonly Func<OrderDbContext, string, CancellationToken, Task<OrderEntity?>> ByKey = EF.CompileAsyncQuery(
+        (OrderDbContext db, string key, CancellationToken _) => db.Orders.AsNoTracking().Include(o => o.Lines).FirstOrDefault(o => o.IdempotencyKey == key));
+
+    static readonly Func<OrderDbContext, List<Guid>, IAsyncEnumerable<KeyValuePair<Guid, decimal>>> PricesOf = EF.CompileAsyncQuery(
+        (OrderDbContext db, List<Guid> ids) => db.Products.AsNoTracking().Where(p => ids.Contains(p.Id)).Select(p => new KeyValuePair<Guid, decimal>(p.Id, p.Price)));
 
     static async Task<Results<Ok<OrderResponse>, ProblemHttpResult>> GetAsync(Guid orderId, OrderDbContext db, CancellationToken cancellationToken)
     {

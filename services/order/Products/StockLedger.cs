@@ -9,7 +9,10 @@ namespace ECommerce.Order.Products;
 /// <summary>Moves stock inside the caller's transaction and records each move on <c>product-activity</c> through the outbox.
 /// A reservation is one conditional update per line (<c>stock = stock - q WHERE stock &gt;= q</c>): the database decides,
 /// so two orders can never both take the last unit. Lines are taken in product-id order, so concurrent orders lock rows
-/// in the same order and cannot deadlock.</summary>
+/// in the same order and cannot deadlock. Each move is one SQL statement returning the stock it left (SQLite and PostgreSQL
+/// both have <c>RETURNING</c>), written out rather than through LINQ: these run inside the saga's transaction, on SQLite
+/// while holding the database's one write lock, and building and caching an <c>ExecuteUpdate</c>'s expression tree cost more
+/// than the statement.</summary>
 public sealed class StockLedger(OrderDbContext db, IOutbox outbox, TimeProvider clock)
 {
     /// <summary>Reserves every line or none: when a line is short, the lines already taken are put back in the same
@@ -18,23 +21,20 @@ public sealed class StockLedger(OrderDbContext db, IOutbox outbox, TimeProvider 
     {
         ArgumentNullException.ThrowIfNull(lines);
         var ordered = lines.OrderBy(l => l.ProductId).ToList();
-        var taken = new List<OrderLine>(ordered.Count);
-        foreach (var line in ordered)
+        var after = new Dictionary<Guid, int>(ordered.Count);
+        for (var i = 0; i < ordered.Count; i++)
         {
-            var updated = await db.Products.Where(p => p.Id == line.ProductId && p.Stock >= line.Quantity)
-                .ExecuteUpdateAsync(s => s.SetProperty(p => p.Stock, p => p.Stock - line.Quantity), cancellationToken);
-            if (updated == 0)
+            if (await MoveAsync(ordered[i].ProductId, -ordered[i].Quantity, 0, int.MaxValue, cancellationToken) is not { } left)
             {
-                foreach (var back in taken)
-                    await AddAsync(back.ProductId, back.Quantity, cancellationToken);
+                foreach (var taken in ordered.Take(i))
+                    await MoveAsync(taken.ProductId, taken.Quantity, int.MinValue, int.MaxValue, cancellationToken);
                 return false;
             }
 
-            taken.Add(line);
+            after[ordered[i].ProductId] = left;
         }
 
         var now = clock.GetUtcNow();
-        var after = await StockOfAsync(ordered, cancellationToken);
         foreach (var line in ordered)
             outbox.Add(new StockReserved(orderId, line.ProductId, line.Quantity, after[line.ProductId], now));
         return true;
@@ -45,12 +45,15 @@ public sealed class StockLedger(OrderDbContext db, IOutbox outbox, TimeProvider 
     {
         ArgumentNullException.ThrowIfNull(lines);
         var ordered = lines.OrderBy(l => l.ProductId).ToList();
+        var after = new Dictionary<Guid, int>(ordered.Count);
         foreach (var line in ordered)
-            await AddAsync(line.ProductId, line.Quantity, cancellationToken);
+        {
+            if (await MoveAsync(line.ProductId, line.Quantity, int.MinValue, int.MaxValue, cancellationToken) is { } left)
+                after[line.ProductId] = left;
+        }
 
         var now = clock.GetUtcNow();
-        var after = await StockOfAsync(ordered, cancellationToken);
-        foreach (var line in ordered)
+        foreach (var line in ordered.Where(l => after.ContainsKey(l.ProductId)))
             outbox.Add(new StockReleased(orderId, line.ProductId, line.Quantity, after[line.ProductId], now));
     }
 
@@ -58,26 +61,22 @@ public sealed class StockLedger(OrderDbContext db, IOutbox outbox, TimeProvider 
     /// unknown product.</summary>
     public async Task<int?> TryAdjustAsync(Guid productId, int delta, CancellationToken cancellationToken)
     {
-        var updated = await db.Products
-            .Where(p => p.Id == productId && p.Stock + delta >= 0 && p.Stock + delta <= CreateProductRequest.MaxStock)
-            .ExecuteUpdateAsync(s => s.SetProperty(p => p.Stock, p => p.Stock + delta), cancellationToken);
-        if (updated == 0)
-            return null;
-
-        var stockAfter = await db.Products.Where(p => p.Id == productId).Select(p => p.Stock).SingleAsync(cancellationToken);
-        outbox.Add(new StockChanged(productId, delta, stockAfter, clock.GetUtcNow()));
+        var stockAfter = await MoveAsync(productId, delta, 0, CreateProductRequest.MaxStock, cancellationToken);
+        if (stockAfter is { } stock)
+            outbox.Add(new StockChanged(productId, delta, stock, clock.GetUtcNow()));
         return stockAfter;
     }
 
-    Task<int> AddAsync(Guid productId, int quantity, CancellationToken cancellationToken) =>
-        db.Products.Where(p => p.Id == productId)
-            .ExecuteUpdateAsync(s => s.SetProperty(p => p.Stock, p => p.Stock + quantity), cancellationToken);
-
-    // Read after the updates, in the same transaction: the rows are still locked by them.
-    async Task<Dictionary<Guid, int>> StockOfAsync(List<OrderLine> lines, CancellationToken cancellationToken)
+    /// <summary>Adds <paramref name="delta"/> to the product's stock where the result stays within [min, max]; the stock it
+    /// left, or null when the product is unknown or the move was refused.</summary>
+    async Task<int?> MoveAsync(Guid productId, int delta, int min, int max, CancellationToken cancellationToken)
     {
-        var ids = lines.Select(l => l.ProductId).ToList();
-        return await db.Products.AsNoTracking().Where(p => ids.Contains(p.Id))
-            .ToDictionaryAsync(p => p.Id, p => p.Stock, cancellationToken);
+        await db.BeforeWriteAsync(cancellationToken);
+        var left = await db.Database.SqlQuery<int>($"""
+            UPDATE "products" SET "Stock" = "Stock" + {delta}
+            WHERE "Id" = {productId} AND "Stock" + {delta} >= {min} AND "Stock" + {delta} <= {max}
+            RETURNING "Stock" AS "Value"
+            """).ToListAsync(cancellationToken);
+        return left.Count == 0 ? null : left[0];
     }
 }

@@ -61,11 +61,8 @@ public sealed class OrderSagaSteps(OrderDbContext db, IOutbox outbox, StockLedge
         saga.PaidAmount = paidAmount;
         saga.TimeoutAt = null;
         saga.FinishedAt = now;
-        await db.Orders.Where(o => o.Id == saga.CorrelationId).ExecuteUpdateAsync(s => s
-            .SetProperty(o => o.Status, OrderStatus.Completed)
-            .SetProperty(o => o.DiscountAmount, saga.DiscountAmount)
-            .SetProperty(o => o.PaidAmount, paidAmount)
-            .SetProperty(o => o.FinishedAt, now), cancellationToken);
+        UpdateOrder(new OrderEntity { Id = saga.CorrelationId, Status = OrderStatus.Completed, DiscountAmount = saga.DiscountAmount, PaidAmount = paidAmount, FinishedAt = now },
+            nameof(OrderEntity.Status), nameof(OrderEntity.DiscountAmount), nameof(OrderEntity.PaidAmount), nameof(OrderEntity.FinishedAt));
         var lines = await LinesAsync(saga.CorrelationId, cancellationToken);
         outbox.Add(new OrderCompleted(saga.CorrelationId, saga.UserId, lines, saga.TotalAmount, saga.DiscountAmount, paidAmount, saga.UserCouponId, now));
     }
@@ -88,10 +85,8 @@ public sealed class OrderSagaSteps(OrderDbContext db, IOutbox outbox, StockLedge
         saga.FailureReason = reason;
         saga.TimeoutAt = null;
         saga.FinishedAt = now;
-        await db.Orders.Where(o => o.Id == saga.CorrelationId).ExecuteUpdateAsync(s => s
-            .SetProperty(o => o.Status, OrderStatus.Failed)
-            .SetProperty(o => o.FailureReason, reason)
-            .SetProperty(o => o.FinishedAt, now), cancellationToken);
+        UpdateOrder(new OrderEntity { Id = saga.CorrelationId, Status = OrderStatus.Failed, FailureReason = reason, FinishedAt = now },
+            nameof(OrderEntity.Status), nameof(OrderEntity.FailureReason), nameof(OrderEntity.FinishedAt));
     }
 
     /// <summary>The coupon was spent after the order had already failed (its answer came after the timeout).</summary>
@@ -122,8 +117,25 @@ public sealed class OrderSagaSteps(OrderDbContext db, IOutbox outbox, StockLedge
         saga.CouponRestoreRequested = true;
     }
 
-    Task<List<OrderLine>> LinesAsync(Guid orderId, CancellationToken cancellationToken) =>
+    /// <summary>Writes <paramref name="properties"/> of the order's row without reading it: the saga's own save writes them in
+    /// the same statement batch as the saga row and the outbox rows (the order a saga finishes always exists; a missing row
+    /// fails the save).</summary>
+    void UpdateOrder(OrderEntity changes, params string[] properties)
+    {
+        var entry = db.Orders.Attach(changes);
+        foreach (var property in properties)
+            entry.Property(property).IsModified = true;
+    }
+
+    async Task<List<OrderLine>> LinesAsync(Guid orderId, CancellationToken cancellationToken)
+    {
+        var lines = new List<OrderLine>();
+        await foreach (var line in Lines(db, orderId).WithCancellation(cancellationToken))
+            lines.Add(line);
+        return lines;
+    }
+
+    static readonly Func<OrderDbContext, Guid, IAsyncEnumerable<OrderLine>> Lines = EF.CompileAsyncQuery((OrderDbContext db, Guid orderId) =>
         db.OrderLines.AsNoTracking().Where(l => l.OrderId == orderId).OrderBy(l => l.LineNumber)
-            .Select(l => new OrderLine(l.ProductId, l.Quantity, l.UnitPrice, l.Amount))
-            .ToListAsync(cancellationToken);
+            .Select(l => new OrderLine(l.ProductId, l.Quantity, l.UnitPrice, l.Amount)));
 }

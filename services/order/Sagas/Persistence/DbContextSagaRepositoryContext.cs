@@ -17,6 +17,9 @@ public sealed class DbContextSagaRepositoryContext<TSaga, TMessage, TDbContext>(
     where TMessage : class
     where TDbContext : MessagingDbContext
 {
+    static readonly Func<TDbContext, Guid, CancellationToken, Task<TSaga?>> ById = EF.CompileAsyncQuery(
+        (TDbContext db, Guid correlationId, CancellationToken _) => db.Set<TSaga>().SingleOrDefault(s => s.CorrelationId == correlationId));
+
     readonly ConsumeContext<TMessage> _context = context;
 
     public Task<SagaConsumeContext<TSaga, TMessage>> Add(TSaga instance)
@@ -45,7 +48,7 @@ public sealed class DbContextSagaRepositoryContext<TSaga, TMessage, TDbContext>(
 
     public async Task<SagaConsumeContext<TSaga, TMessage>?> Load(Guid correlationId)
     {
-        var instance = await db.Set<TSaga>().SingleOrDefaultAsync(s => s.CorrelationId == correlationId, CancellationToken).ConfigureAwait(false);
+        var instance = await ById(db, correlationId, CancellationToken).ConfigureAwait(false);
         return instance is null
             ? null
             : await factory.CreateSagaConsumeContext(db, _context, instance, SagaConsumeContextMode.Load).ConfigureAwait(false);

@@ -22,6 +22,10 @@ public sealed class DbContextSagaRepositoryContextFactory<TSaga, TDbContext>(
 {
     static readonly string InboxName = typeof(TSaga).FullName!;
 
+    // Compiled once: every message asks, inside its transaction (on SQLite while holding the one write lock).
+    static readonly Func<TDbContext, Guid, string, CancellationToken, Task<bool>> Handled = EF.CompileAsyncQuery(
+        (TDbContext db, Guid messageId, string consumer, CancellationToken _) => db.InboxMessages.Any(m => m.MessageId == messageId && m.Consumer == consumer));
+
     public void Probe(ProbeContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -75,18 +79,25 @@ public sealed class DbContextSagaRepositoryContextFactory<TSaga, TDbContext>(
         {
             // A retry starts from the database, never from what a failed attempt left in memory.
             db.ChangeTracker.Clear();
-            var transaction = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
-            await using (transaction.ConfigureAwait(false))
+            // The transaction begins at the first write: the inbox check, the saga's load and the state machine's decisions
+            // run before it (on SQLite, outside the one write lock). Every write is guarded — the saga row by its version,
+            // stock by its conditional update, the inbox row by its key — so a message that raced another for the same saga
+            // fails its save and runs again from the database.
+            await db.BeginUnitOfWorkAsync(ct).ConfigureAwait(false);
+            try
             {
-                if (await db.InboxMessages.AsNoTracking().AnyAsync(m => m.MessageId == messageId && m.Consumer == InboxName, ct).ConfigureAwait(false))
+                if (await Handled(db, messageId, InboxName, ct).ConfigureAwait(false))
                     return;
 
                 db.InboxMessages.Add(new InboxMessage { MessageId = messageId, Consumer = InboxName, ProcessedAt = DateTimeOffset.UtcNow });
                 using var repositoryContext = new DbContextSagaRepositoryContext<TSaga, T, TDbContext>(db, context, consumeContextFactory);
                 await handle(repositoryContext).ConfigureAwait(false);
                 // Saves what the pipe left unsaved: the inbox row of a message that found no saga, rows of a discarded one.
-                await db.SaveChangesAsync(ct).ConfigureAwait(false);
-                await transaction.CommitAsync(ct).ConfigureAwait(false);
+                await db.CommitUnitOfWorkAsync(ct).ConfigureAwait(false);
+            }
+            finally
+            {
+                await db.EndUnitOfWorkAsync().ConfigureAwait(false);
             }
         }, cancellationToken).ConfigureAwait(false);
     }
