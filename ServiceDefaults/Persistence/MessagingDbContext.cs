@@ -60,8 +60,9 @@ public abstract class MessagingDbContext(DbContextOptions options) : DbContext(o
 
     public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
     {
-        if (ChangeTracker.HasChanges())
-            await BeforeWriteAsync(cancellationToken).ConfigureAwait(false);
+        // Only inside a unit of work with no transaction yet: HasChanges runs change detection, which SaveChanges runs again.
+        if (_transactionAtFirstWrite && Database.CurrentTransaction is null && ChangeTracker.HasChanges())
+            await Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken).ConfigureAwait(false);
     }
 
