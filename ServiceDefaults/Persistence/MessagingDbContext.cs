@@ -20,6 +20,9 @@ public abstract class MessagingDbContext(DbContextOptions options) : DbContext(o
 
     bool _transactionAtFirstWrite;
 
+    /// <summary>Inside a unit of work that has not written yet.</summary>
+    bool AwaitingFirstWrite => _transactionAtFirstWrite && Database.CurrentTransaction is null;
+
     /// <summary>Starts a unit of work whose transaction begins at its first write (a save, or a statement run after
     /// <see cref="BeforeWriteAsync"/>) instead of now, and lasts until <see cref="EndUnitOfWorkAsync"/>. On SQLite a
     /// transaction holds the database's one write lock from its BEGIN to its COMMIT, so what the unit reads and computes
@@ -37,7 +40,7 @@ public abstract class MessagingDbContext(DbContextOptions options) : DbContext(o
     /// open transaction.</summary>
     public async Task BeforeWriteAsync(CancellationToken cancellationToken)
     {
-        if (_transactionAtFirstWrite && Database.CurrentTransaction is null)
+        if (AwaitingFirstWrite)
             await Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -61,14 +64,14 @@ public abstract class MessagingDbContext(DbContextOptions options) : DbContext(o
     public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
     {
         // Only inside a unit of work with no transaction yet: HasChanges runs change detection, which SaveChanges runs again.
-        if (_transactionAtFirstWrite && Database.CurrentTransaction is null && ChangeTracker.HasChanges())
+        if (AwaitingFirstWrite && ChangeTracker.HasChanges())
             await Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken).ConfigureAwait(false);
     }
 
     public override int SaveChanges(bool acceptAllChangesOnSuccess)
     {
-        if (_transactionAtFirstWrite && Database.CurrentTransaction is null && ChangeTracker.HasChanges())
+        if (AwaitingFirstWrite && ChangeTracker.HasChanges())
             Database.BeginTransaction();
         return base.SaveChanges(acceptAllChangesOnSuccess);
     }

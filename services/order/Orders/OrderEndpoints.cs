@@ -38,9 +38,7 @@ public static class OrderEndpoints
 
         var items = request.Items!.Select(i => (ProductId: i!.ProductId!.Value, Quantity: i.Quantity!.Value)).ToList();
         var ids = items.Select(i => i.ProductId).ToList();
-        var prices = new Dictionary<Guid, decimal>(ids.Count);
-        await foreach (var (id, price) in PricesOf(db, ids).WithCancellation(cancellationToken))
-            prices[id] = price;
+        var prices = await PricesOf(db, ids).ToDictionaryAsync(cancellationToken: cancellationToken);
         for (var i = 0; i < items.Count; i++)
         {
             if (!prices.ContainsKey(items[i].ProductId))

@@ -127,13 +127,8 @@ public sealed class OrderSagaSteps(OrderDbContext db, IOutbox outbox, StockLedge
             entry.Property(property).IsModified = true;
     }
 
-    async Task<List<OrderLine>> LinesAsync(Guid orderId, CancellationToken cancellationToken)
-    {
-        var lines = new List<OrderLine>();
-        await foreach (var line in Lines(db, orderId).WithCancellation(cancellationToken))
-            lines.Add(line);
-        return lines;
-    }
+    ValueTask<List<OrderLine>> LinesAsync(Guid orderId, CancellationToken cancellationToken) =>
+        Lines(db, orderId).ToListAsync(cancellationToken);
 
     static readonly Func<OrderDbContext, Guid, IAsyncEnumerable<OrderLine>> Lines = EF.CompileAsyncQuery((OrderDbContext db, Guid orderId) =>
         db.OrderLines.AsNoTracking().Where(l => l.OrderId == orderId).OrderBy(l => l.LineNumber)

@@ -22,7 +22,7 @@ public sealed class DbContextSagaRepositoryContextFactory<TSaga, TDbContext>(
 {
     static readonly string InboxName = typeof(TSaga).FullName!;
 
-    // Compiled once: every message asks, inside its transaction (on SQLite while holding the one write lock).
+    // Compiled once: every message asks, before its transaction begins.
     static readonly Func<TDbContext, Guid, string, CancellationToken, Task<bool>> Handled = EF.CompileAsyncQuery(
         (TDbContext db, Guid messageId, string consumer, CancellationToken _) => db.InboxMessages.Any(m => m.MessageId == messageId && m.Consumer == consumer));
 
