@@ -54,9 +54,6 @@ public static partial class KafkaClients
         EnableAutoOffsetStore = false,
         AutoOffsetReset = AutoOffsetReset.Earliest,
         EnablePartitionEof = false,
-        // A record handled for longer than this (a database outage outlasting every retry) makes the member leave the group;
-        // its partitions go to another and are handled again from the last commit, which the inboxes make harmless.
-        MaxPollIntervalMs = 300_000,
         FetchWaitMaxMs = 50,
         // A fetch refused because the partition has just changed leader is asked again after this, not librdkafka's 500 ms.
         FetchErrorBackoffMs = 100,

@@ -16,7 +16,14 @@ namespace ECommerce.ServiceDefaults.Messaging.Kafka;
 internal sealed partial class KafkaGroupConsumer
 {
     static readonly TimeSpan PollTimeout = TimeSpan.FromMilliseconds(100);
-    static readonly TimeSpan RevokePatience = TimeSpan.FromSeconds(30);
+    /// <summary>How long the member may take to hand partitions over; the longest a group stands still when a member never
+    /// learns of its new assignment (see <see cref="Consume"/>).</summary>
+    static readonly TimeSpan RebalanceTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long a revocation waits for the records in hand; what is still running then is abandoned and handled again
+    /// by the next owner. Well below <see cref="RebalanceTimeout"/>, so the commit that follows lands before the coordinator
+    /// would fence the member for taking too long.</summary>
+    static readonly TimeSpan RevokePatience = TimeSpan.FromSeconds(10);
 
     readonly string _bootstrap;
     readonly MessagingOptions _options;
@@ -134,6 +141,15 @@ internal sealed partial class KafkaGroupConsumer
         // only retry and dead-letter partitions while another keeps every partition of the domain topics: more instances, no
         // more throughput. Range gives each member its share of every topic.
         config.GroupRemoteAssignor = "range";
+        // Under KIP-848 this is the rebalance timeout the member announces: how long the coordinator waits for it to give up
+        // partitions moving elsewhere before it fences the member (its partitions lost, handled again from their last
+        // commits, which the inboxes make harmless). That is the only way out when the heartbeat answer carrying a member's
+        // new assignment never reaches it (the broker stalled past the request's timeout, one heartbeat interval):
+        // librdkafka 2.16 heartbeats on with its old epoch and without its partitions, the coordinator does not send the
+        // assignment again, and the member joining waits for the revocation. With librdkafka's 300 s the group stood still
+        // for five minutes. The loop never blocks (records are handled on partition workers) but in a revocation, which
+        // RevokePatience keeps well below this.
+        config.MaxPollIntervalMs = (int)RebalanceTimeout.TotalMilliseconds;
         // The loop never waits for a commit: the coordinator's answer can take as long as the offsets topic needs to drop a
         // dead broker from its replicas (the failure detection), and a loop blocked in a commit hands no record to any
         // worker meanwhile, so partitions whose leaders are alive would stop too. The client commits the stored offsets

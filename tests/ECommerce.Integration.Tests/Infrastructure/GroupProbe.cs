@@ -58,11 +58,13 @@ public sealed class GroupProbe : IDisposable
         var description = await _admin.DescribeConsumerGroupsAsync([KafkaNames.Group(_options, group)],
             new DescribeConsumerGroupsOptions { RequestTimeout = Timeout }).ConfigureAwait(false);
         return description.ConsumerGroupDescriptions.SelectMany(g => g.Members)
-            .Select(m => new GroupMember(m.ClientId, (m.Assignment?.TopicPartitions ?? [])
-                .Select(p => (Topic: p.Topic[prefix..], Partition: p.Partition.Value))
-                .OrderBy(p => p.Topic, StringComparer.Ordinal).ThenBy(p => p.Partition).ToList()))
+            .Select(m => new GroupMember(m.ClientId, Unprefixed(m.Assignment?.TopicPartitions), Unprefixed(m.TargetAssignment?.TopicPartitions)))
             .OrderBy(m => m.ClientId, StringComparer.Ordinal)
             .ToList();
+
+        List<(string Topic, int Partition)> Unprefixed(IEnumerable<TopicPartition>? partitions) => (partitions ?? [])
+            .Select(p => (Topic: p.Topic[prefix..], Partition: p.Partition.Value))
+            .OrderBy(p => p.Topic, StringComparer.Ordinal).ThenBy(p => p.Partition).ToList();
     }
 
     /// <summary>How many members of <paramref name="group"/> own partitions of <paramref name="topic"/> now; null when the broker

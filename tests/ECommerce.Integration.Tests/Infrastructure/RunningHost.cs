@@ -10,7 +10,7 @@ namespace ECommerce.Integration.Tests.Infrastructure;
 public sealed class RunningHost : IAsyncDisposable
 {
     /// <summary>A stop that takes longer than this is worth a line in the test's output: something held it (a partition worker
-    /// waiting for a retry-topic record's due time holds its member's stop until then, at most 30 s).</summary>
+    /// whose record in hand does not finish holds its member's stop for up to 10 s before it is abandoned).</summary>
     static readonly TimeSpan SlowStop = TimeSpan.FromSeconds(5);
 
     RunningHost(IHost host) => Host = host;

@@ -30,7 +30,11 @@ public static class SharedInfrastructure
         await StopAsync(Database).ConfigureAwait(false);
     }
 
-    static Task<KafkaNode> StartBrokerAsync() => KafkaNode.StartAsync(new KafkaNodeOptions
+    static Task<KafkaNode> StartBrokerAsync() => KafkaNode.StartAsync(BrokerOptions("[kafka]"));
+
+    /// <summary>How the shared node is configured, for a test that needs a node of its own (one it may pause or kill) set up
+    /// the same way; its console lines go to the shared log after <paramref name="tag"/>.</summary>
+    public static KafkaNodeOptions BrokerOptions(string tag) => new()
     {
         ServerProperties = new Dictionary<string, string>(StringComparer.Ordinal)
         {
@@ -45,8 +49,8 @@ public static class SharedInfrastructure
             // ServiceDefaults; the AppHost's broker still defaults to "uniform".)
             ["group.consumer.assignors"] = "range,uniform",
         },
-        OnOutput = line => OutputLog.WriteShared($"[kafka] {line}"),
-    });
+        OnOutput = line => OutputLog.WriteShared($"{tag} {line}"),
+    };
 
     static async Task StopAsync<T>(Lazy<Task<T>> server) where T : IAsyncDisposable
     {

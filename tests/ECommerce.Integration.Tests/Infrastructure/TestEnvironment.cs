@@ -62,8 +62,9 @@ public sealed class TestEnvironment : IAsyncDisposable
         OutboxLease = TimeSpan.FromSeconds(5),
     };
 
+    /// <param name="broker">A node of the test's own (one it pauses or kills); the shared node when null.</param>
     public static async Task<TestEnvironment> CreateAsync(string name, DatabaseKind database, ITestOutputHelper output,
-        Action<MessagingOptions>? configure = null)
+        Action<MessagingOptions>? configure = null, KafkaNode? broker = null)
     {
         ArgumentNullException.ThrowIfNull(output);
         var id = Guid.NewGuid().ToString("N")[..8];
@@ -76,7 +77,7 @@ public sealed class TestEnvironment : IAsyncDisposable
         log.Write($"[test] {unique}: waiting for the shared broker");
         // Both servers start at once on first use; each takes seconds.
         var cluster = database == DatabaseKind.PostgreSql ? SharedInfrastructure.DatabaseAsync() : null;
-        var broker = await SharedInfrastructure.BrokerAsync().ConfigureAwait(false);
+        broker ??= await SharedInfrastructure.BrokerAsync().ConfigureAwait(false);
         var created = await KafkaTopics.EnsureAsync(broker.BootstrapServer, messaging).ConfigureAwait(false);
         await WaitUntilServedAsync(broker.BootstrapServer, created).ConfigureAwait(false);
         log.Write($"[test] {unique}: {created.Count} topics created under prefix {messaging.TopicPrefix} on {broker.BootstrapServer}");

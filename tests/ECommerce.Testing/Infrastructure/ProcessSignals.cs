@@ -9,6 +9,8 @@ public static partial class ProcessSignals
     private const int SigInt = 2;
     private const int SigKill = 9;
     private const int SigTerm = 15;
+    private const int SigCont = 18;
+    private const int SigStop = 19;
     private const int NoSuchProcess = 3;
 
     /// <summary>SIGINT, what Ctrl+C sends. False when the process is already gone.</summary>
@@ -19,6 +21,13 @@ public static partial class ProcessSignals
 
     /// <summary>SIGKILL, no cleanup possible. False when the process is already gone.</summary>
     public static bool Kill(int pid) => Send(pid, SigKill);
+
+    /// <summary>SIGSTOP: the process stands still, every thread of it, as a machine starved of CPU or a long pause of the whole
+    /// process would leave it, with its sockets open. False when the process is already gone.</summary>
+    public static bool Suspend(int pid) => Send(pid, SigStop);
+
+    /// <summary>SIGCONT: a <see cref="Suspend"/>ed process goes on. False when the process is already gone.</summary>
+    public static bool Resume(int pid) => Send(pid, SigCont);
 
     /// <summary>True when <paramref name="pid"/> ignores SIGINT, as a process started from a shell's background job does
     /// from birth (and .NET keeps an inherited "ignore"): Ctrl+C cannot stop it, SIGTERM can.</summary>
