@@ -33,6 +33,37 @@ public sealed class OverloadTests
         Assert.Equal(0, await service.InScopeAsync(db => db.IssueRequests.CountAsync()));
     }
 
+    /// <summary>What Npgsql throws when a pooled connection PostgreSQL closed in a restart breaks while a large command is
+    /// still being sent (its reader reads on a torn-down connector): the statement never ran, so it is a 503, not a 500.</summary>
+    [Fact]
+    public async Task AConnectionBreakingUnderNpgsqlsReaderAnswers503()
+    {
+        await using var service = new CouponServiceFactory(services => services.ConfigureDbContext<CouponDbContext>(o =>
+            o.AddInterceptors(new FailingCommandInterceptor("INSERT INTO \"issue_requests\"",
+                new NullReferenceException { Source = "Npgsql" }))));
+        using var client = await service.StartAsync();
+        var couponId = await CouponApi.CreateCouponAsync(client, stock: 5);
+
+        using var response = await CouponApi.RequestAsync(client, couponId, new { userId = 1 });
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal(0, await service.InScopeAsync(db => db.IssueRequests.CountAsync()));
+    }
+
+    /// <summary>The same exception from anywhere else is a bug: a 500.</summary>
+    [Fact]
+    public async Task ANullReferenceOfOurOwnStaysA500()
+    {
+        await using var service = new CouponServiceFactory(services => services.ConfigureDbContext<CouponDbContext>(o =>
+            o.AddInterceptors(new FailingCommandInterceptor("INSERT INTO \"issue_requests\"", new NullReferenceException()))));
+        using var client = await service.StartAsync();
+        var couponId = await CouponApi.CreateCouponAsync(client, stock: 5);
+
+        using var response = await CouponApi.RequestAsync(client, couponId, new { userId = 1 });
+
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+    }
+
     [Fact]
     public async Task ARequestReachingAStoppedWriterAnswers503AndRecordsNothing()
     {
