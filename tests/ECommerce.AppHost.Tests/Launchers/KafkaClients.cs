@@ -46,26 +46,11 @@ internal static class KafkaClients
         }, TimeSpan.FromSeconds(30), $"every partition of {topic} to have a leader");
     }
 
-    /// <summary>The topic's own value of a configuration entry (what it was created with, not the broker's default). Each
-    /// broker learns of a new topic from the metadata log in its own time, and the one asked can be a broker that has not
-    /// yet: "unknown topic" is asked again until a deadline.</summary>
+    /// <summary>The topic's own value of a configuration entry (what it was created with, not the broker's default).</summary>
     public static async Task<string?> TopicConfigAsync(string bootstrapServers, string topic, string name)
     {
         using var admin = Admin(bootstrapServers);
-        List<DescribeConfigsResult>? results = null;
-        await Poll.UntilAsync(async _ =>
-        {
-            try
-            {
-                results = await admin.DescribeConfigsAsync([new ConfigResource { Type = ResourceType.Topic, Name = topic }]);
-                return true;
-            }
-            catch (DescribeConfigsException e) when (e.Results.TrueForAll(r => r.Error.Code == ErrorCode.UnknownTopicOrPart))
-            {
-                return false;
-            }
-        }, TimeSpan.FromSeconds(30), $"the configuration of {topic} from a broker that knows it");
-        return results!.Single().Entries.TryGetValue(name, out var entry) && !entry.IsDefault ? entry.Value : null;
+        return await TopicConfig.ReadAsync(admin, topic, name, TimeSpan.FromSeconds(10)) is { IsDefault: false } entry ? entry.Value : null;
     }
 
     /// <summary>An idempotent producer that waits for every in-sync replica (acks=all), keeps retrying through a leader's

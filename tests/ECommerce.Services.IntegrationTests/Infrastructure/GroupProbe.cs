@@ -2,6 +2,7 @@ using Confluent.Kafka;
 using Confluent.Kafka.Admin;
 using ECommerce.ServiceDefaults.Messaging;
 using ECommerce.ServiceDefaults.Messaging.Kafka;
+using ECommerce.Testing.Infrastructure;
 
 namespace ECommerce.Services.IntegrationTests.Infrastructure;
 
@@ -46,12 +47,8 @@ public sealed class GroupProbe(string bootstrapServers, MessagingOptions messagi
             .ToList();
 
     /// <summary>The value of <paramref name="key"/> in <paramref name="topic"/>'s configuration.</summary>
-    public async Task<string?> TopicConfigAsync(string topic, string key)
-    {
-        var resource = new ConfigResource { Type = ResourceType.Topic, Name = KafkaNames.Topic(messaging, topic) };
-        var result = await _admin.DescribeConfigsAsync([resource], new DescribeConfigsOptions { RequestTimeout = RequestTimeout }).ConfigureAwait(false);
-        return result.Single().Entries.TryGetValue(key, out var entry) ? entry.Value : null;
-    }
+    public async Task<string?> TopicConfigAsync(string topic, string key) =>
+        (await TopicConfig.ReadAsync(_admin, KafkaNames.Topic(messaging, topic), key, RequestTimeout).ConfigureAwait(false))?.Value;
 
     /// <summary>Deletes every topic of the test's prefix (best effort: the broker is shared by the run and removed at its end
     /// anyway). Its groups stay, empty: deleting them is a request to their coordinators, which this class never makes.</summary>
