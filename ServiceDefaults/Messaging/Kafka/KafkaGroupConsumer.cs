@@ -146,9 +146,9 @@ internal sealed partial class KafkaGroupConsumer
         // commits, which the inboxes make harmless). That is the only way out when the heartbeat answer carrying a member's
         // new assignment never reaches it (the broker stalled past the request's timeout, one heartbeat interval):
         // librdkafka 2.16 heartbeats on with its old epoch and without its partitions, the coordinator does not send the
-        // assignment again, and the member joining waits for the revocation. With librdkafka's 300 s the group stood still
-        // for five minutes. The loop never blocks (records are handled on partition workers) but in a revocation, which
-        // RevokePatience keeps well below this.
+        // assignment again, and the member joining waits for the revocation: with librdkafka's 300 s, up to five minutes
+        // (past 60 s in every reproduction). The loop never blocks (records are handled on partition workers) but in a
+        // revocation, which RevokePatience keeps well below this.
         config.MaxPollIntervalMs = (int)RebalanceTimeout.TotalMilliseconds;
         // The loop never waits for a commit: the coordinator's answer can take as long as the offsets topic needs to drop a
         // dead broker from its replicas (the failure detection), and a loop blocked in a commit hands no record to any

@@ -29,35 +29,8 @@ public sealed class MemberJoinLeaveTests(ITestOutputHelper output)
         await using var environment = await TestEnvironment.CreateAsync("join-leave", DatabaseKind.PostgreSql, output);
         var database = await environment.CreateDatabaseAsync(SequencingExtensions.ServiceName);
         var deliveries = new DeliveryLog();
-        var produced = new List<Guid>();
-        var rounds = 0;
-        using var stop = new CancellationTokenSource();
-
-        // The stream: a round of every key at a time, for as long as the test needs, never more than Backlog ahead of the
-        // consumers.
-        async Task ProduceAsync()
-        {
-            while (!stop.IsCancellationRequested)
-            {
-                int count;
-                lock (produced)
-                    count = produced.Count;
-                if (count - deliveries.Total >= Backlog)
-                {
-                    await Task.Delay(10);
-                    continue;
-                }
-
-                var next = Volatile.Read(ref rounds) + 1;
-                var ids = await SequencingHosts.ProduceRoundsAsync(environment, Keys, next, next);
-                lock (produced)
-                    produced.AddRange(ids);
-                Interlocked.Increment(ref rounds);
-            }
-        }
-
         await using var a = await RunningHost.StartAsync(SequencingHosts.Build(environment, database, "a", deliveries));
-        var stream = ProduceAsync();
+        await using var stream = BackloggedStream.Start(environment, deliveries, Keys, Backlog);
         await Poll.UntilAsync(() => deliveries.Total >= 200, Patience, "instance a to be consuming");
 
         // b joins while the stream flows; the group splits the partitions between a and b.
@@ -76,28 +49,16 @@ public sealed class MemberJoinLeaveTests(ITestOutputHelper output)
         }
 
         var leftAt = await SequencingHosts.ReadAsync(database, db => db.Applied.MaxAsync(x => x.Position));
-        environment.Log.Write($"b left after applying from partitions {string.Join(", ", partitionsOfB)}; {produced.Count} produced so far");
+        environment.Log.Write($"b left after applying from partitions {string.Join(", ", partitionsOfB)}; {stream.Produced.Count} produced so far");
         // a takes b's partitions back and goes on: some rounds later, every key has moved on.
-        var roundsAtLeave = Volatile.Read(ref rounds);
-        await Poll.UntilAsync(() => Volatile.Read(ref rounds) >= roundsAtLeave + 10, Patience, "ten more rounds to be produced after b left");
-        await stop.CancelAsync();
-        await stream;
+        var roundsAtLeave = stream.Rounds;
+        await Poll.UntilAsync(() => stream.Rounds >= roundsAtLeave + 10, Patience, "ten more rounds to be produced after b left");
+        await stream.StopAsync();
 
-        await Poll.UntilAsync(async _ => await SequencingHosts.AppliedAsync(database) >= produced.Count, Patience, $"all {produced.Count} records to be applied");
-        await SequencingHosts.WaitUntilCommittedAsync(environment, Patience);
-        environment.Log.Write($"{produced.Count} records in {rounds} rounds; {deliveries.Total} deliveries");
-
-        var applied = await SequencingHosts.ReadAsync(database, db => db.Applied.AsNoTracking().OrderBy(x => x.Position).ToListAsync());
-        // Nothing lost, nothing applied twice, nothing even delivered twice (both hand-overs were orderly: commit, then release).
-        Assert.Equal(produced.Order(), applied.Select(x => x.MessageId).Order());
-        Assert.Equal(produced.Order(), deliveries.ByMessage.Keys.Order());
+        var applied = await SequencingHosts.AssertAppliedOnceInOrderAsync(environment, database, stream, deliveries, Patience);
+        // Nothing even delivered twice: both hand-overs were orderly (commit, then release).
+        Assert.Equal(stream.Produced.Order(), deliveries.ByMessage.Keys.Order());
         Assert.All(deliveries.ByMessage.Values, n => Assert.Equal(1, n));
-        // Per key: 1, 2, 3, … across both hand-overs.
-        Assert.Equal(0, await SequencingHosts.ReadAsync(database, db => db.Progress.SumAsync(p => p.Violations)));
-        Assert.Equal(Keys, await SequencingHosts.ReadAsync(database, db => db.Progress.CountAsync(p => p.LastSequence == rounds)));
-        // Per partition: log order with no offset skipped, whichever instance applied it.
-        foreach (var partition in applied.GroupBy(x => x.Partition))
-            Assert.Equal(Enumerable.Range(0, partition.Count()).Select(i => (long)i), partition.Select(x => x.Offset));
         // Both hand-overs happened mid-stream: b applied records after it joined, and a applied records of b's partitions after
         // b left.
         Assert.Contains(applied, x => x.Instance == "b" && x.Position > joinedAt);

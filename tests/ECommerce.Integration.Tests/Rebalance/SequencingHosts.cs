@@ -6,6 +6,7 @@ using ECommerce.Integration.Tests.Ledger;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Hosting;
+using Xunit;
 
 namespace ECommerce.Integration.Tests.Rebalance;
 
@@ -56,6 +57,30 @@ public static class SequencingHosts
     }
 
     public static Task<int> AppliedAsync(string database) => ReadAsync(database, db => db.Applied.CountAsync());
+
+    /// <summary>Waits until every record of the stopped <paramref name="stream"/> is applied and committed, then checks that each
+    /// was applied exactly once, each key's sequence 1, 2, 3, … and each partition's log order with no offset skipped,
+    /// whichever instance applied it. Returns what was applied, in application order.</summary>
+    public static async Task<IReadOnlyList<AppliedMessage>> AssertAppliedOnceInOrderAsync(TestEnvironment environment, string database,
+        BackloggedStream stream, DeliveryLog deliveries, TimeSpan timeout)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(deliveries);
+        var produced = stream.Produced;
+        await ECommerce.Testing.Infrastructure.Poll.UntilAsync(async _ => await AppliedAsync(database) >= produced.Count, timeout,
+            $"all {produced.Count} records to be applied").ConfigureAwait(false);
+        await WaitUntilCommittedAsync(environment, timeout).ConfigureAwait(false);
+        environment.Log.Write($"{produced.Count} records in {stream.Rounds} rounds; {deliveries.Total} deliveries");
+
+        var applied = await ReadAsync(database, db => db.Applied.AsNoTracking().OrderBy(x => x.Position).ToListAsync()).ConfigureAwait(false);
+        Assert.Equal(produced.Order(), applied.Select(x => x.MessageId).Order());
+        Assert.Equal(0, await ReadAsync(database, db => db.Progress.SumAsync(p => p.Violations)).ConfigureAwait(false));
+        Assert.Equal(stream.Keys, await ReadAsync(database, db => db.Progress.CountAsync(p => p.LastSequence == stream.Rounds)).ConfigureAwait(false));
+        foreach (var partition in applied.GroupBy(x => x.Partition))
+            Assert.Equal(Enumerable.Range(0, partition.Count()).Select(i => (long)i), partition.Select(x => x.Offset));
+        return applied;
+    }
 
     /// <summary>Waits until the group has committed every record of the topic there is.</summary>
     public static Task WaitUntilCommittedAsync(TestEnvironment environment, TimeSpan timeout)
