@@ -33,7 +33,7 @@ public static class OrderEndpoints
         if (!validation.IsValid)
             return TypedResults.ValidationProblem(validation.ToDictionary());
 
-        if (idempotencyKey is not null && await FindByKeyAsync(db, idempotencyKey, cancellationToken) is { } previous)
+        if (idempotencyKey is not null && await ByKey(db, idempotencyKey, cancellationToken) is { } previous)
             return Replay(previous, request);
 
         var items = request.Items!.Select(i => (ProductId: i!.ProductId!.Value, Quantity: i.Quantity!.Value)).ToList();
@@ -79,7 +79,7 @@ public static class OrderEndpoints
         {
             // A concurrent retry with the same key committed first: answer with its order.
             db.ChangeTracker.Clear();
-            var winner = await FindByKeyAsync(db, idempotencyKey, cancellationToken);
+            var winner = await ByKey(db, idempotencyKey, cancellationToken);
             if (winner is null)
                 throw;
             return Replay(winner, request);
@@ -99,8 +99,6 @@ public static class OrderEndpoints
             : TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity,
                 title: "This Idempotency-Key was already used for a different order.");
     }
-
-    static Task<OrderEntity?> FindByKeyAsync(OrderDbContext db, string key, CancellationToken cancellationToken) => ByKey(db, key, cancellationToken);
 
     // The two queries every placement runs, compiled once instead of built, parameterised and looked up per request.
     static readonly Func<OrderDbContext, string, CancellationToken, Task<OrderEntity?>> ByKey = EF.CompileAsyncQuery(

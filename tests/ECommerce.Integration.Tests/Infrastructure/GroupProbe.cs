@@ -67,19 +67,23 @@ public sealed class GroupProbe : IDisposable
             .OrderBy(p => p.Topic, StringComparer.Ordinal).ThenBy(p => p.Partition).ToList();
     }
 
-    /// <summary>How many members of <paramref name="group"/> own partitions of <paramref name="topic"/> now; null when the broker
-    /// did not answer in time (for a poll: not yet).</summary>
-    public async Task<int?> OwnersOfAsync(string group, string topic)
+    /// <summary><see cref="MembersAsync"/>, or null when the broker did not answer in time (for a poll: not yet).</summary>
+    public async Task<IReadOnlyList<GroupMember>?> TryMembersAsync(string group)
     {
         try
         {
-            return (await MembersAsync(group).ConfigureAwait(false)).Count(m => m.PartitionsOf(topic).Any());
+            return await MembersAsync(group).ConfigureAwait(false);
         }
         catch (KafkaException)
         {
             return null;
         }
     }
+
+    /// <summary>How many members of <paramref name="group"/> own partitions of <paramref name="topic"/> now; null when the broker
+    /// did not answer in time (for a poll: not yet).</summary>
+    public async Task<int?> OwnersOfAsync(string group, string topic) =>
+        (await TryMembersAsync(group).ConfigureAwait(false))?.Count(m => m.PartitionsOf(topic).Any());
 
     /// <summary>One line per member and what it owns of <paramref name="topic"/>, for the test's log.</summary>
     public async Task<string> DescribeAsync(string group, string topic)
@@ -100,20 +104,17 @@ public sealed class GroupProbe : IDisposable
     public Task WaitForAssignmentAsync(string group, string topic, int members, TimeSpan timeout)
     {
         var all = Partitions(topic).Select(p => p.Partition.Value).ToHashSet();
-        return Poll.UntilAsync(async _ =>
-        {
-            try
-            {
-                var found = await MembersAsync(group).ConfigureAwait(false);
-                return found.Count == members && all.SetEquals(found.SelectMany(m => m.PartitionsOf(topic)));
-            }
-            catch (KafkaException)
-            {
-                // The broker did not answer in time: not yet.
-                return false;
-            }
-        }, timeout, $"{members} member(s) of group {group} to own every partition of {topic}");
+        return Poll.UntilAsync(async _ => await TryMembersAsync(group).ConfigureAwait(false) is { } found
+            && found.Count == members && all.SetEquals(found.SelectMany(m => m.PartitionsOf(topic))),
+            timeout, $"{members} member(s) of group {group} to own every partition of {topic}");
     }
+
+    /// <summary>Waits until <paramref name="group"/> has <paramref name="members"/> members and each owns what the coordinator
+    /// means it to own: no hand-over under way.</summary>
+    public Task WaitUntilSettledAsync(string group, int members, TimeSpan timeout) =>
+        Poll.UntilAsync(async _ => await TryMembersAsync(group).ConfigureAwait(false) is { } found
+            && found.Count == members && found.All(m => m.Settled),
+            timeout, $"{members} member(s) of group {group} to own what the coordinator means them to");
 
     /// <summary>Sets the group's committed offset of every partition of <paramref name="topic"/> (the group must have no
     /// member: the broker refuses to move a live member's position, and so this waits until the last member has left).</summary>
