@@ -78,7 +78,7 @@ internal sealed class BenchmarkOptions
                   --warmup-seconds 45 --service-env NAME=VALUE (repeatable: extra environment for the service process, for experiments)
           balance: --requests 10000 (charges) --deducts 5000 --clients 64 --providers sqlite,postgresql --warmup-seconds 45
           ingest: --events 30000 --providers sqlite,postgresql   (data platform: events ingested per second)
-          orders: --orders 5000 --clients 64 --providers sqlite,postgresql   (orders completed per second, submit→terminal latency)
+          orders: --orders 5000 --clients 64 --providers sqlite,postgresql --warmup-seconds 45   (orders completed per second, submit→terminal latency)
           leader-loss: --rate 1000 --seconds 10   (a coupon sale on a three-broker cluster of its own, SQLite; the broker leading the
                   sale's partition SIGKILLed half-way: the longest pause in decisions)
           all: every benchmark above, then one summary table (throughput, p50/p95/p99, peak memory per process) and the machine
