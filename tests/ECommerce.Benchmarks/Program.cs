@@ -137,7 +137,7 @@ try
         }
 
         Console.WriteLine();
-        Console.WriteLine("where the time and the CPU went (CPU: share of all cores, from the first request to the last decision; outbox: rows the relay has yet to publish, sampled every 100 ms)");
+        Console.WriteLine("where the time and the CPU went (CPU: share of all cores, from the first request to the last decision; outbox: rows the relay has yet to publish, sampled once a second)");
         Console.WriteLine($"{"database",-10} {"load",-26} {"outbox p50",10} {"outbox max",10} " +
             string.Join(' ', CpuSnapshot.Parts.Select(p => $"{p,14}")) + $" {"idle",6}");
         foreach (var r in coupon)

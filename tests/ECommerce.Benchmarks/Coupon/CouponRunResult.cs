@@ -10,7 +10,7 @@ namespace ECommerce.Benchmarks.Coupon;
 /// <param name="Decided">Per request, DecidedAt − AcceptedAt from the database: the service's clock at acceptance (inside the
 /// accepting transaction, just before its commit) and at the decision (inside the deciding transaction, just before its
 /// commit). It covers the commit, the relay, the broker, the wait in the partition (records ahead of it) and the consumer.</param>
-/// <param name="OutboxMedian">Median of the outbox's row count, sampled every 100 ms over the run: rows committed and not yet
+/// <param name="OutboxMedian">Median of the outbox's row count, sampled once a second over the run: rows committed and not yet
 /// produced and acknowledged (the relay deletes them then).</param>
 /// <param name="OutboxMax">The largest sample.</param>
 /// <param name="Cpu">Share of the machine's CPU each part used from the start of the load until the last decision.</param>
