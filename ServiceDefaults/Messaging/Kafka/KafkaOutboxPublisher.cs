@@ -25,11 +25,12 @@ internal sealed class KafkaOutboxPublisher : IOutboxBatchPublisher
     readonly IProducer<string?, byte[]> _producer;
     readonly MessagingOptions _options;
 
-    public async Task<(List<OutboxMessage> Sent, List<(OutboxMessage Row, Exception Error)> Failed)> PublishAsync(
+    public Task WaitReadyAsync(CancellationToken cancellationToken) => _topics.Ready.WaitAsync(cancellationToken);
+
+    public Task<(List<OutboxMessage> Sent, List<(OutboxMessage Row, Exception Error)> Failed)> Publish(
         IReadOnlyList<OutboxMessage> rows, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(rows);
-        await _topics.Ready.WaitAsync(cancellationToken).ConfigureAwait(false);
         var deliveries = new List<(OutboxMessage Row, Task<DeliveryResult<string?, byte[]>> Delivery)>(rows.Count);
         var failed = new List<(OutboxMessage Row, Exception Error)>();
         var sentTime = DateTime.UtcNow;
@@ -46,7 +47,13 @@ internal sealed class KafkaOutboxPublisher : IOutboxBatchPublisher
             }
         }
 
-        var sent = new List<OutboxMessage>(rows.Count);
+        return ConfirmAsync(deliveries, failed);
+    }
+
+    static async Task<(List<OutboxMessage> Sent, List<(OutboxMessage Row, Exception Error)> Failed)> ConfirmAsync(
+        List<(OutboxMessage Row, Task<DeliveryResult<string?, byte[]>> Delivery)> deliveries, List<(OutboxMessage Row, Exception Error)> failed)
+    {
+        var sent = new List<OutboxMessage>(deliveries.Count);
         foreach (var (row, delivery) in deliveries)
         {
             try

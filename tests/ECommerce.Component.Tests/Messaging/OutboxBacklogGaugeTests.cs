@@ -52,7 +52,9 @@ public sealed class OutboxBacklogGaugeTests
 
     sealed class TakesEverything : IOutboxBatchPublisher
     {
-        public Task<(List<OutboxMessage> Sent, List<(OutboxMessage Row, Exception Error)> Failed)> PublishAsync(
+        public Task WaitReadyAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task<(List<OutboxMessage> Sent, List<(OutboxMessage Row, Exception Error)> Failed)> Publish(
             IReadOnlyList<OutboxMessage> rows, CancellationToken cancellationToken) =>
             Task.FromResult((rows.ToList(), new List<(OutboxMessage Row, Exception Error)>()));
     }

@@ -50,7 +50,9 @@ public sealed class OutboxEnvelopeTests(ITestOutputHelper output)
             CreatedAt = DateTimeOffset.UtcNow,
         };
 
-        var (sent, failed) = await producer.Services.GetRequiredService<IOutboxBatchPublisher>().PublishAsync([row], CancellationToken.None);
+        var publisher = producer.Services.GetRequiredService<IOutboxBatchPublisher>();
+        await publisher.WaitReadyAsync(CancellationToken.None);
+        var (sent, failed) = await publisher.Publish([row], CancellationToken.None);
         Assert.Empty(failed);
         Assert.Equal([row.Id], sent.Select(r => r.Id));
 
