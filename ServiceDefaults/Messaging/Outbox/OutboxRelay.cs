@@ -176,7 +176,7 @@ public sealed partial class OutboxRelay(
     }
 
     /// <summary>The first <paramref name="batchSize"/> pending rows in sequence order, leaving out <paramref name="skip"/>. With
-    /// rows to skip the sequences are read first (from the key's index alone) and only the rows taken are read whole: reading
+    /// rows to skip the sequences are read first (from the primary key's index alone) and only the rows taken are read whole: reading
     /// the skipped ones whole cost as much as reading the batch itself.</summary>
     static async Task<List<OutboxMessage>> PendingAsync(MessagingDbContext db, int batchSize, HashSet<long> skip, CancellationToken cancellationToken)
     {
