@@ -1,9 +1,12 @@
 using ECommerce.Contracts.Balances;
+using ECommerce.ServiceDefaults.Messaging;
 using ECommerce.ServiceDefaults.Messaging.Outbox;
 using ECommerce.ServiceDefaults.Persistence;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 
 namespace ECommerce.Component.Tests.Infrastructure;
 
@@ -35,6 +38,12 @@ public sealed class SqliteHost<TContext> : IDisposable
             await SchemaSynchronizer.SynchronizeAsync(scope.ServiceProvider.GetRequiredService<TContext>(), CancellationToken.None);
         return host;
     }
+
+    /// <summary>A relay on this database for its batch path alone (no bus, no lease), publishing through
+    /// <paramref name="publisher"/>.</summary>
+    public OutboxRelay BatchRelay(MessagingOptions settings, IOutboxBatchPublisher publisher, TimeProvider? clock = null) =>
+        new(Services.GetRequiredService<IServiceScopeFactory>(), null!, new OutboxSignal(), null!, Options.Create(settings),
+            clock ?? TimeProvider.System, NullLogger<OutboxRelay>.Instance, publisher);
 
     /// <summary>Commits <paramref name="count"/> outbox rows (balance charges, each of a user of its own) in one transaction.</summary>
     public async Task AddOutboxRowsAsync(int count)

@@ -3,8 +3,6 @@ using ECommerce.ServiceDefaults.Messaging;
 using ECommerce.ServiceDefaults.Messaging.Outbox;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using Xunit;
 
 namespace ECommerce.Component.Tests.Messaging;
@@ -20,9 +18,7 @@ public sealed class OutboxBacklogGaugeTests
         using var host = await SqliteHost<ComponentDbContext>.StartAsync("backlog");
         var settings = new MessagingOptions { OutboxBatchSize = 10 };
         var clock = new SteppedClock();
-        // The relay's batch path only: no bus, no lease; the publisher takes every row.
-        var relay = new OutboxRelay(host.Services.GetRequiredService<IServiceScopeFactory>(), null!, new OutboxSignal(), null!,
-            Options.Create(settings), clock, NullLogger<OutboxRelay>.Instance, new TakesEverything());
+        var relay = host.BatchRelay(settings, new TakesEverything(), clock);
 
         await host.AddOutboxRowsAsync(100);
         Assert.Equal(10, await relay.RelayBatchAsync(settings, CancellationToken.None));

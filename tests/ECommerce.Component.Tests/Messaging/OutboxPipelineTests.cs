@@ -3,8 +3,6 @@ using ECommerce.ServiceDefaults.Messaging;
 using ECommerce.ServiceDefaults.Messaging.Outbox;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using Xunit;
 using Outcome = (System.Collections.Generic.List<ECommerce.ServiceDefaults.Messaging.Outbox.OutboxMessage> Sent,
     System.Collections.Generic.List<(ECommerce.ServiceDefaults.Messaging.Outbox.OutboxMessage Row, System.Exception Error)> Failed);
@@ -22,9 +20,7 @@ public sealed class OutboxPipelineTests
         using var host = await SqliteHost<ComponentDbContext>.StartAsync("pipeline");
         var settings = new MessagingOptions { OutboxBatchSize = 10 };
         var broker = new HeldPublisher();
-        // The relay's batch path only: no bus, no lease.
-        var relay = new OutboxRelay(host.Services.GetRequiredService<IServiceScopeFactory>(), null!, new OutboxSignal(), null!,
-            Options.Create(settings), TimeProvider.System, NullLogger<OutboxRelay>.Instance, broker);
+        var relay = host.BatchRelay(settings, broker);
         await host.AddOutboxRowsAsync(25);
         var sequences = await SequencesAsync(host);
 
