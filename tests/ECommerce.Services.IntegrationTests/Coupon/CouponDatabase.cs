@@ -30,8 +30,10 @@ public sealed class CouponDatabase(string connectionString)
 
     /// <summary>Requests accepted so far, and how many of them are still undecided.</summary>
     public async Task<(long Accepted, long Pending)> RequestProgressAsync() =>
-        (await ScalarAsync("SELECT COUNT(*) FROM issue_requests").ConfigureAwait(false),
-         await ScalarAsync("""SELECT COUNT(*) FROM issue_requests WHERE "Status" = 'Pending'""").ConfigureAwait(false));
+        (await ScalarAsync("SELECT COUNT(*) FROM issue_requests").ConfigureAwait(false), await PendingAsync().ConfigureAwait(false));
+
+    /// <summary>Requests accepted and not yet decided.</summary>
+    public Task<long> PendingAsync() => ScalarAsync("""SELECT COUNT(*) FROM issue_requests WHERE "Status" = 'Pending'""");
 
     public Task<long> OutboxBacklogAsync() => ScalarAsync("SELECT COUNT(*) FROM outbox_messages");
 
