@@ -24,6 +24,10 @@ awk '/^(info|warn|fail|crit|dbug|trce): / { inlog = 1; next }
      /^  (Passed|Skipped) [^ ]/ || /^Test Run / || /^\[xUnit/ { show = 0 }
      show && lines < 40 { print; lines++ }' "$log"
 
+# A child process's native crash (a library's failed assertion, a segmentation fault) is named once even when the failed
+# test's own lines above were cut short.
+grep -aE "Assertion .* failed|Segmentation fault|core dumped" "$log" | sed -E 's/^\[xUnit[^]]*\] +//; s/^ +//' | sort -u | head -n 10 || true
+
 # One closing line over all test assemblies (each ends with "Total tests: / Passed: / Failed: / Skipped:" lines).
 awk '/^ +Passed: +[0-9]+$/ { passed += $2 } /^ +Failed: +[0-9]+$/ { failed += $2 } /^ +Skipped: +[0-9]+$/ { skipped += $2 }
      END { printf "tests: %d passed, %d failed, %d skipped\n", passed, failed, skipped }' "$log"

@@ -1,3 +1,4 @@
+using Confluent.Kafka;
 using ECommerce.ServiceDefaults.Messaging;
 using ECommerce.ServiceDefaults.Messaging.DeadLetters;
 using ECommerce.ServiceDefaults.Messaging.Outbox;
@@ -29,8 +30,21 @@ public static class OpsEndpoints
         return app;
     }
 
-    static async Task<Ok<List<ConsumerLag>>> ConsumersAsync(IConsumerLagReader lag, CancellationToken cancellationToken) =>
-        TypedResults.Ok(await lag.ReadAsync(cancellationToken).ConfigureAwait(false));
+    static async Task<Results<Ok<List<ConsumerLag>>, ProblemHttpResult>> ConsumersAsync(IConsumerLagReader lag, HttpContext context,
+        CancellationToken cancellationToken)
+    {
+        try
+        {
+            return TypedResults.Ok(await lag.ReadAsync(cancellationToken).ConfigureAwait(false));
+        }
+        catch (KafkaException e)
+        {
+            // The lag is the broker's to tell (end offsets, commits): without it there is no answer, and no bug either.
+            context.Response.Headers.RetryAfter = "1";
+            return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable,
+                title: "The broker does not answer; the lag cannot be read right now.", detail: e.Error.Reason);
+        }
+    }
 
     static async Task<Results<Ok<List<DeadLetterView>>, ValidationProblem>> DeadLettersAsync(DeadLetterService deadLetters, int? limit,
         CancellationToken cancellationToken)

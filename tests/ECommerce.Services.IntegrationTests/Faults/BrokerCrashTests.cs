@@ -65,8 +65,11 @@ public sealed class BrokerCrashTests(ITestOutputHelper output)
         var poisons = await PoisonPublisher.PublishAsync(environment, sale.CouponIds, 20);
         var tables = await FlashSaleScenario.TablesAsync(environment);
         IReadOnlyList<Guid> dead = [];
-        await Poll.UntilAsync(async _ => (dead = await tables.DeadLetterMessageIdsAsync()).Count >= poisons.Count, TimeSpan.FromMinutes(2),
+        await Poll.UntilAsync(async _ => (dead = await tables.DeadLetterMessageIdsAsync()).Count >= poisons.Count
+                || sale.First.HasExited || sale.Second.HasExited, TimeSpan.FromMinutes(2),
             $"the {poisons.Count} poison messages published after the crash to be dead-lettered", interval: TimeSpan.FromMilliseconds(500));
+        foreach (var instance in new[] { sale.First, sale.Second })
+            Assert.False(instance.HasExited, $"{instance.Name} died after the crash:{Environment.NewLine}{instance.RecentOutput}");
         Assert.Equal(poisons.Order(), dead.Order());
     }
 }

@@ -1,7 +1,6 @@
 using ECommerce.Contracts.Topology;
 using ECommerce.ServiceDefaults.Messaging;
 using ECommerce.ServiceDefaults.Messaging.Kafka;
-using ECommerce.ServiceDefaults.Ops;
 using ECommerce.ServiceDefaults.Persistence;
 using ECommerce.Services.IntegrationTests.Harness;
 using ECommerce.Services.IntegrationTests.Infrastructure;
@@ -68,7 +67,6 @@ public sealed class CommandDouble : IAsyncDisposable
                     k.TopicEndpoint(topic, Group, e => e.ConfigureConsumer<CommandDoubleConsumer>(context));
             });
         }));
-        builder.Services.AddSingleton<IConsumerLagReader, NoLag>();
         var host = builder.Build();
         await host.StartAsync().ConfigureAwait(false);
         var started = new CommandDouble(host, producer, directory);
