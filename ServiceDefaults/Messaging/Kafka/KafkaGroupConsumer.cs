@@ -161,7 +161,7 @@ internal sealed partial class KafkaGroupConsumer
             .SetErrorHandler((_, error) => LogConsumerError(_logger, _group, error.Code, error.Reason))
             .SetPartitionsAssignedHandler((_, partitions) => Assigned(partitions))
             .SetPartitionsRevokedHandler((c, partitions) => Revoked(c, partitions.Select(p => p.TopicPartition)))
-            .SetPartitionsLostHandler((_, partitions) => Lost(partitions.Select(p => p.TopicPartition)))
+            .SetPartitionsLostHandler((c, partitions) => Lost(c, partitions.Select(p => p.TopicPartition)))
             .Build();
         var topics = _byTopic.Keys.Concat(_failures!.RetryTiers.Keys).Append(_failures.DeadLetterTopic).ToList();
         consumer.Subscribe(topics);
@@ -245,22 +245,42 @@ internal sealed partial class KafkaGroupConsumer
         // an older stored offset would then undo the commit and hand the next owner records already handled.
         StoreDone(consumer, leaving);
         Commit(consumer, leaving);
-        foreach (var worker in leaving)
-            _workers.Remove(worker.Partition);
+        Release(consumer, leaving);
         PublishAssignment();
     }
 
     /// <summary>The partitions were taken away without a revocation (this member was considered dead): another member owns
     /// them already, so nothing may be committed for them; the records in hand are abandoned and read again there.</summary>
-    void Lost(IEnumerable<TopicPartition> partitions)
+    void Lost(IConsumer<string?, byte[]> consumer, IEnumerable<TopicPartition> partitions)
     {
-        foreach (var partition in partitions)
+        var leaving = partitions.Where(_workers.ContainsKey).Select(p => _workers[p]).ToList();
+        foreach (var worker in leaving)
+            worker.Abandon();
+        Release(consumer, leaving);
+        PublishAssignment();
+    }
+
+    /// <summary>Forgets the workers of partitions this member no longer owns, resuming those it had paused: librdkafka keeps a
+    /// partition's pause across a rebalance, and a partition that came back to this member later would get a worker that is
+    /// not paused, over a partition that is, never fetched again (a retry topic's partition, lost while its worker's buffer was
+    /// full, stood still that way after a broker crash).</summary>
+    void Release(IConsumer<string?, byte[]> consumer, IReadOnlyCollection<PartitionWorker> leaving)
+    {
+        var paused = leaving.Where(w => w.Paused).Select(w => w.Partition).ToList();
+        if (paused.Count > 0)
         {
-            if (_workers.Remove(partition, out var worker))
-                worker.Abandon();
+            try
+            {
+                consumer.Resume(paused);
+            }
+            catch (KafkaException e)
+            {
+                LogResumeFailed(_logger, _group, e.Error.Code, e.Error.Reason);
+            }
         }
 
-        PublishAssignment();
+        foreach (var worker in leaving)
+            _workers.Remove(worker.Partition);
     }
 
     /// <summary>Stores, for the client's next background commit, the offset after each partition's last handled record.</summary>
@@ -378,6 +398,9 @@ internal sealed partial class KafkaGroupConsumer
 
     [LoggerMessage(LogLevel.Debug, "Consumer group {Group}: commit failed, {Code} {Reason}")]
     static partial void LogCommitFailed(ILogger logger, string group, ErrorCode code, string reason);
+
+    [LoggerMessage(LogLevel.Warning, "Consumer group {Group}: resuming released partitions failed, {Code} {Reason}; one given back later is not fetched")]
+    static partial void LogResumeFailed(ILogger logger, string group, ErrorCode code, string reason);
 
     [LoggerMessage(LogLevel.Error, "Consumer group {Group}: the consumer loop stopped")]
     static partial void LogLoopFailed(ILogger logger, string group, Exception exception);

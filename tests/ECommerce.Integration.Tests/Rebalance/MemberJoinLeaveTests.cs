@@ -12,7 +12,13 @@ namespace ECommerce.Integration.Tests.Rebalance;
 /// <summary>Rebalances while records flow: a second instance joins the group mid-stream (the broker moves some of the first
 /// one's partitions to it: the first finishes the record in hand, commits, lets go; the second starts at that commit) and
 /// later leaves it mid-stream (its partitions go back the same way). No record is lost, none is delivered or applied twice,
-/// and each key's records are applied in order whichever instance had its partition.</summary>
+/// and each key's records are applied in order whichever instance had its partition.
+/// <para>When b joins, instance a's partitions are paused for certain: a buffers four records per partition, and the test
+/// holds every record a is about to be given until b owns its share, so a's buffers fill behind the held records and each
+/// partition is paused (back-pressure) when it moves to b (the held records of those partitions are given up after the
+/// revocation's patience, never delivered to a, and read by b). librdkafka keeps a partition's pause across a rebalance: a
+/// partition given back to a must be resumed by a, or it is never fetched again — a consumer once left a partition paused
+/// that way after a broker crash, and its records were never handled.</para></summary>
 public sealed class MemberJoinLeaveTests(ITestOutputHelper output)
 {
     const int Keys = 24;
@@ -29,9 +35,14 @@ public sealed class MemberJoinLeaveTests(ITestOutputHelper output)
         await using var environment = await TestEnvironment.CreateAsync("join-leave", DatabaseKind.PostgreSql, output);
         var database = await environment.CreateDatabaseAsync(SequencingExtensions.ServiceName);
         var deliveries = new DeliveryLog();
-        await using var a = await RunningHost.StartAsync(SequencingHosts.Build(environment, database, "a", deliveries));
+        var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        held.SetResult();
+        await using var a = await RunningHost.StartAsync(SequencingHosts.Build(environment, database, "a", deliveries,
+            new Dictionary<string, string?> { ["Messaging:PartitionBuffer"] = "4" },
+            beforeDelivery: token => Volatile.Read(ref held).Task.WaitAsync(token)));
         await using var stream = BackloggedStream.Start(environment, deliveries, Keys, Backlog);
         await Poll.UntilAsync(() => deliveries.Total >= 200, Patience, "instance a to be consuming");
+        Volatile.Write(ref held, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
 
         // b joins while the stream flows; the group splits the partitions between a and b.
         long joinedAt;
@@ -41,6 +52,7 @@ public sealed class MemberJoinLeaveTests(ITestOutputHelper output)
             await Poll.UntilAsync(async _ => await environment.Groups.OwnersOfAsync(SequencingExtensions.Group, Topics.BalanceActivity) == 2,
                 Patience, "b to be given partitions of balance-activity");
             environment.Log.Write($"after the join: {await environment.Groups.DescribeAsync(SequencingExtensions.Group, Topics.BalanceActivity)}");
+            held.SetResult();
             joinedAt = await SequencingHosts.ReadAsync(database, db => db.Applied.MaxAsync(x => x.Position));
             await Poll.UntilAsync(async _ => await SequencingHosts.ReadAsync(database, db => db.Applied.CountAsync(x => x.Instance == "b")) >= 100, Patience,
                 "instance b to apply records of the partitions it was given");

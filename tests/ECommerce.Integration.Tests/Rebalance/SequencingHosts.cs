@@ -15,13 +15,24 @@ namespace ECommerce.Integration.Tests.Rebalance;
 /// <see cref="DeliveryLog"/> before the inbox does, so "delivered twice" and "applied twice" can be told apart.</summary>
 public static class SequencingHosts
 {
-    public static IHost Build(TestEnvironment environment, string database, string instance, DeliveryLog deliveries)
+    /// <param name="settings">More configuration for this instance (its messaging options, for instance).</param>
+    /// <param name="beforeDelivery">Awaited before each record is delivered (and counted in <paramref name="deliveries"/>),
+    /// with the record's cancellation token: a test holds the instance's records there.</param>
+    public static IHost Build(TestEnvironment environment, string database, string instance, DeliveryLog deliveries,
+        IReadOnlyDictionary<string, string?>? settings = null, Func<CancellationToken, Task>? beforeDelivery = null)
     {
         ArgumentNullException.ThrowIfNull(environment);
-        var settings = environment.Configuration(SequencingExtensions.ServiceName, database);
-        settings["Sequencing:Instance"] = instance;
-        var builder = InProcessHost.CreateBuilder($"{environment.Name}/{instance}", settings, environment.Log);
-        builder.AddSequencing((e, _) => e.UseFilter(new DeliveryCountingFilter(deliveries)));
+        var configuration = environment.Configuration(SequencingExtensions.ServiceName, database);
+        configuration["Sequencing:Instance"] = instance;
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+            configuration[key] = value;
+        var builder = InProcessHost.CreateBuilder($"{environment.Name}/{instance}", configuration, environment.Log);
+        builder.AddSequencing((e, _) =>
+        {
+            if (beforeDelivery is not null)
+                e.UseExecuteAsync(context => beforeDelivery(context.CancellationToken));
+            e.UseFilter(new DeliveryCountingFilter(deliveries));
+        });
         return builder.Build();
     }
 
