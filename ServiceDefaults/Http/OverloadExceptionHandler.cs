@@ -50,6 +50,11 @@ internal sealed class OverloadExceptionHandler(IProblemDetailsService problems) 
                 // connector already torn down (npgsql/npgsql#1323). The statement never ran. Seen in CI as four 500s, one
                 // group-commit batch, right after the database came back.
                 case NullReferenceException { Source: "Npgsql" }:
+                // Npgsql's bookkeeping of a connection's auto-prepared statements out of step with the server after a command
+                // failed on it (seen right after PostgreSQL came back from a restart: 58 requests of one group-commit batch
+                // answered 500 in half a second; npgsql/npgsql#4082, #6391). The statement was refused, the transaction rolls
+                // back, and the next attempt runs on a connection in step.
+                case PostgresException { SqlState: PostgresErrorCodes.DuplicatePreparedStatement or PostgresErrorCodes.InvalidSqlStatementName }:
                     return true;
             }
         }

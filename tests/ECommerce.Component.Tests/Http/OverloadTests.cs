@@ -6,6 +6,7 @@ using ECommerce.Coupon.Data;
 using ECommerce.Coupon.Issuing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 using Xunit;
 
 namespace ECommerce.Component.Tests.Http;
@@ -47,6 +48,27 @@ public sealed class OverloadTests
         using var response = await CouponApi.RequestAsync(client, couponId, new { userId = 1 });
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal(0, await service.InScopeAsync(db => db.IssueRequests.CountAsync()));
+    }
+
+    /// <summary>Npgsql's auto-prepared statements out of step with the server on one connection (a command failed on it, as
+    /// around a restart): PostgreSQL refuses the statement, nothing is written, so it is a 503; any other refusal stays a
+    /// 500.</summary>
+    [Theory]
+    [InlineData(PostgresErrorCodes.DuplicatePreparedStatement, HttpStatusCode.ServiceUnavailable)]
+    [InlineData(PostgresErrorCodes.InvalidSqlStatementName, HttpStatusCode.ServiceUnavailable)]
+    [InlineData(PostgresErrorCodes.SyntaxError, HttpStatusCode.InternalServerError)]
+    public async Task AutoPreparedStatementsOutOfStepAnswer503(string sqlState, HttpStatusCode expected)
+    {
+        await using var service = new CouponServiceFactory(services => services.ConfigureDbContext<CouponDbContext>(o =>
+            o.AddInterceptors(new FailingCommandInterceptor("INSERT INTO \"issue_requests\"",
+                new PostgresException("prepared statement \"_auto1\" already exists", "ERROR", "ERROR", sqlState)))));
+        using var client = await service.StartAsync();
+        var couponId = await CouponApi.CreateCouponAsync(client, stock: 5);
+
+        using var response = await CouponApi.RequestAsync(client, couponId, new { userId = 1 });
+
+        Assert.Equal(expected, response.StatusCode);
         Assert.Equal(0, await service.InScopeAsync(db => db.IssueRequests.CountAsync()));
     }
 
