@@ -8,7 +8,7 @@ namespace ECommerce.ServiceDefaults.Messaging.Kafka;
 /// the partition now. Each instance names only the partitions it owns: which member owns the others would have to be asked
 /// of the group coordinator through the admin client (DescribeConsumerGroups), and librdkafka 2.16 aborts the whole process
 /// when such a coordinator-bound admin request meets a broker connection that drops (an assertion in
-/// rd_kafka_enq_once_del_source_return, librdkafka #4605, fixed by the unmerged #5397) — a service instance died that way
+/// rd_kafka_enq_once_del_source_return, librdkafka #4605; a fix is proposed in #5397) — a service instance died that way
 /// in a broker-crash test. The group-wide picture is every instance's report, or the
 /// <c>ecommerce.consumer.partitions_owned</c> gauges side by side.</summary>
 internal sealed class KafkaLagReader(string bootstrapServers, MessagingOptions options, IKafkaRiderAccessor rider) : IConsumerLagReader, IDisposable
