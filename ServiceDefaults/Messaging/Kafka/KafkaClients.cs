@@ -21,6 +21,18 @@ public static partial class KafkaClients
     /// nothing next to the records.</summary>
     const int MetadataRefreshMs = 250;
 
+    /// <summary>A fetch is answered once it has this many bytes (a few dozen records) or <see cref="FetchWaitMaxMs"/> has passed,
+    /// not at the first record (librdkafka's default of one byte). Under load a consumer that asks again the moment it is
+    /// answered gets a record or two per fetch, and every fetch costs a broker request and a wake-up of the consumer loop and
+    /// its partition workers. Measured on the orders benchmark (SQLite, 12,000 orders, 2026-12-08): with 1 byte and 50 ms,
+    /// 302–359 completed/s at 3.3–3.7 ms of order-service CPU and 1.0–1.4 ms of Kafka's per order (9 runs); with 8 KiB and
+    /// 5, 10 or 20 ms, 352–398/s at 2.9–3.2 and 0.9–1.1 ms (5 runs: 381 at 5 ms; 352, 375 and 392 at 10; 398 at 20). The
+    /// price is up to <see cref="FetchWaitMaxMs"/> per hop when traffic is light.</summary>
+    const int FetchMinBytes = 8 * 1024;
+
+    /// <summary>The longest a fetch waits for <see cref="FetchMinBytes"/> (see there).</summary>
+    const int FetchWaitMaxMs = 10;
+
     /// <summary>An idempotent producer (<c>acks=all</c>, at most five requests in flight, so a partition's records are
     /// written once each and in order even across retries) that never gives a record up: a delivery waits for the broker
     /// however long it is away, instead of failing a record while later records of its key succeed. Keys go to the
@@ -54,7 +66,8 @@ public static partial class KafkaClients
         EnableAutoOffsetStore = false,
         AutoOffsetReset = AutoOffsetReset.Earliest,
         EnablePartitionEof = false,
-        FetchWaitMaxMs = 50,
+        FetchMinBytes = FetchMinBytes,
+        FetchWaitMaxMs = FetchWaitMaxMs,
         // A fetch refused because the partition has just changed leader is asked again after this, not librdkafka's 500 ms.
         FetchErrorBackoffMs = 100,
         SocketKeepaliveEnable = true,
