@@ -10,4 +10,7 @@ public sealed class OrderOptions
 
     /// <summary>How often the sweeper looks for orders past their deadline.</summary>
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How many accepted orders one transaction records at most (see <see cref="Orders.OrderWriter"/>).</summary>
+    public int AcceptBatchSize { get; set; } = 200;
 }

@@ -22,8 +22,11 @@ public static class OrderServiceExtensions
         builder.AddPersistence<OrderDbContext>(Name);
         builder.Services.AddOptions<OrderOptions>()
             .BindConfiguration(OrderOptions.SectionName)
-            .Validate(o => o.Timeout > TimeSpan.Zero && o.SweepInterval > TimeSpan.Zero, "Order:Timeout and Order:SweepInterval must be positive.")
+            .Validate(o => o.Timeout > TimeSpan.Zero && o.SweepInterval > TimeSpan.Zero && o.AcceptBatchSize > 0,
+                "Order:Timeout, Order:SweepInterval and Order:AcceptBatchSize must be positive.")
             .ValidateOnStart();
+        builder.Services.AddSingleton<OrderWriter>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<OrderWriter>());
         builder.Services.AddScoped<StockLedger>();
         builder.Services.AddScoped<OrderSagaSteps>();
         builder.Services.AddHostedService<OrderTimeoutSweeper>();

@@ -1,7 +1,5 @@
 using ECommerce.Contracts.Orders;
-using ECommerce.Contracts.Users;
 using ECommerce.Order.Data;
-using ECommerce.ServiceDefaults.Messaging.Outbox;
 using ECommerce.ServiceDefaults.Persistence;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -21,20 +19,17 @@ public static class OrderEndpoints
         return app;
     }
 
-    /// <summary>Accepts an order: prices its lines, stores it Pending and, in the same transaction, puts the saga's
-    /// <see cref="OrderSubmitted"/> and the user's <see cref="UserPlacedOrder"/> in the outbox. Stock is not touched here; the
-    /// saga reserves it.</summary>
+    /// <summary>Accepts an order: prices its lines and has <see cref="OrderWriter"/> store it Pending with, in the same
+    /// transaction, the saga's <see cref="OrderSubmitted"/> and the user's <see cref="UserPlacedOrder"/> in the outbox. Stock is
+    /// not touched here; the saga reserves it.</summary>
     static async Task<Results<Accepted<OrderAcceptedResponse>, ValidationProblem, ProblemHttpResult>> PlaceAsync(PlaceOrderRequest request,
-        [FromHeader(Name = IdempotencyHeader)] string? idempotencyKey, OrderDbContext db, IOutbox outbox, TimeProvider clock,
+        [FromHeader(Name = IdempotencyHeader)] string? idempotencyKey, OrderDbContext db, OrderWriter writer, TimeProvider clock,
         CancellationToken cancellationToken)
     {
         var validation = request.Validate()
             .Require(idempotencyKey is null || idempotencyKey.Length is >= 1 and <= 200, IdempotencyHeader, "1 to 200 characters.");
         if (!validation.IsValid)
             return TypedResults.ValidationProblem(validation.ToDictionary());
-
-        if (idempotencyKey is not null && await ByKey(db, idempotencyKey, cancellationToken) is { } previous)
-            return Replay(previous, request);
 
         var items = request.Items!.Select(i => (ProductId: i!.ProductId!.Value, Quantity: i.Quantity!.Value)).ToList();
         var ids = items.Select(i => i.ProductId).ToList();
@@ -48,7 +43,6 @@ public static class OrderEndpoints
         if (!validation.IsValid)
             return TypedResults.ValidationProblem(validation.ToDictionary());
 
-        var now = clock.GetUtcNow();
         var order = new OrderEntity
         {
             Id = RowId.New(),
@@ -56,7 +50,7 @@ public static class OrderEndpoints
             UserCouponId = request.UserCouponId,
             Status = OrderStatus.Pending,
             IdempotencyKey = idempotencyKey,
-            CreatedAt = now,
+            CreatedAt = clock.GetUtcNow(),
             Lines = items.Select((item, index) => new OrderLineEntity
             {
                 LineNumber = index + 1,
@@ -67,18 +61,14 @@ public static class OrderEndpoints
             }).ToList(),
         };
         order.TotalAmount = order.Lines.Sum(l => l.Amount);
-        db.Orders.Add(order);
-        var lines = order.Lines.Select(l => new OrderLine(l.ProductId, l.Quantity, l.UnitPrice, l.Amount)).ToList();
-        outbox.Add(new OrderSubmitted(order.Id, order.UserId, lines, order.UserCouponId, order.TotalAmount, now));
-        outbox.Add(new UserPlacedOrder(order.UserId, order.Id, order.TotalAmount, now));
         try
         {
-            await db.SaveChangesAsync(cancellationToken);
+            await writer.AcceptAsync(order, cancellationToken);
         }
         catch (DbUpdateException) when (idempotencyKey is not null)
         {
-            // A concurrent retry with the same key committed first: answer with its order.
-            db.ChangeTracker.Clear();
+            // The key's unique index finds a retry, rather than a lookup before every insert (as for coupon requests): the
+            // order that holds the key — an earlier POST, or a concurrent retry that committed first — is the answer.
             var winner = await ByKey(db, idempotencyKey, cancellationToken);
             if (winner is null)
                 throw;
@@ -100,7 +90,7 @@ public static class OrderEndpoints
                 title: "This Idempotency-Key was already used for a different order.");
     }
 
-    // The two queries every placement runs, compiled once instead of built, parameterised and looked up per request.
+    // Compiled once instead of built, parameterised and looked up per request: every placement prices its lines.
     static readonly Func<OrderDbContext, string, CancellationToken, Task<OrderEntity?>> ByKey = EF.CompileAsyncQuery(
         (OrderDbContext db, string key, CancellationToken _) => db.Orders.AsNoTracking().Include(o => o.Lines).FirstOrDefault(o => o.IdempotencyKey == key));
 

@@ -120,6 +120,8 @@ public sealed class OrderHttpTests
         Assert.Equal((9L, orderId, 20m), (placed.UserId, placed.OrderId, placed.TotalAmount));
     }
 
+    /// <summary>Orders are written in batches (group commit): the concurrent requests with one key, which meet in a batch, and
+    /// the requests with keys of their own that share that batch each get the answer they would get alone.</summary>
     [Fact]
     public async Task TheSameIdempotencyKeyReturnsTheFirstOrderAndRefusesADifferentOne()
     {
@@ -127,7 +129,9 @@ public sealed class OrderHttpTests
         var a = await host.CreateProductAsync(stock: 50);
         var body = new { userId = 3, items = new[] { new { productId = a, quantity = 2 } } };
 
-        var responses = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => host.PostOrderAsync(body, "key-1")));
+        var sameKey = Enumerable.Range(0, 8).Select(_ => host.PostOrderAsync(body, "key-1"));
+        var ownKeys = Enumerable.Range(0, 8).Select(i => host.PostOrderAsync(body, $"own-{i}"));
+        var responses = await Task.WhenAll(sameKey.Concat(ownKeys));
         var ids = new List<Guid>();
         foreach (var response in responses)
         {
@@ -138,13 +142,17 @@ public sealed class OrderHttpTests
             }
         }
 
-        Assert.Single(ids.Distinct());
-        Assert.Single(await host.OutboxAsync<OrderSubmitted>());
+        Assert.Single(ids.Take(8).Distinct());
+        Assert.Equal(9, ids.Distinct().Count());
+        Assert.Equal(ids.Distinct().Order(), (await host.OutboxAsync<OrderSubmitted>()).Select(s => s.OrderId).Order());
         using var different = await host.PostOrderAsync(new { userId = 3, items = new[] { new { productId = a, quantity = 3 } } }, "key-1");
         Assert.Equal(HttpStatusCode.UnprocessableEntity, different.StatusCode);
+        using var again = await host.PostOrderAsync(body, "key-1");
+        Assert.Equal(ids[0], (await again.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("orderId").GetGuid());
         using var another = await host.PostOrderAsync(body, "key-2");
         Assert.Equal(HttpStatusCode.Accepted, another.StatusCode);
-        Assert.Equal(2, (await host.OutboxAsync<OrderSubmitted>()).Count);
+        Assert.Equal(10, (await host.OutboxAsync<OrderSubmitted>()).Count);
+        Assert.Equal(10, (await host.OutboxAsync<UserPlacedOrder>()).Count);
     }
 
     static async Task AssertFieldAsync(HttpResponseMessage response, string field)
