@@ -17,6 +17,9 @@ internal static class TransientFailures
         {
             switch (current)
             {
+                // Its record is handled again on its own, where what failed is retried.
+                case Persistence.BatchAbortedException:
+                    return false;
                 case DbUpdateException:
                 case DbException:
                 case TimeoutException:

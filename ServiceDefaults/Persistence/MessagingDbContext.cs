@@ -20,6 +20,43 @@ public abstract class MessagingDbContext(DbContextOptions options) : DbContext(o
 
     bool _transactionAtFirstWrite;
 
+    /// <summary>Inside a batch (<see cref="BeginBatchAsync"/>): the units of work of several consumed records share its
+    /// transaction, which the batch commits.</summary>
+    public bool InBatch { get; private set; }
+
+    /// <summary>Begins a transaction that the units of work of the next consumed records join instead of committing their own
+    /// (<see cref="BeginUnitOfWorkAsync"/>, <see cref="CommitUnitOfWorkAsync"/> and <see cref="EndUnitOfWorkAsync"/> leave it
+    /// open), committed by <see cref="CommitBatchAsync"/>. A consumer that fails inside it throws a
+    /// <see cref="BatchAbortedException"/>, and the batch is rolled back (<see cref="EndBatchAsync"/>). The transaction begins
+    /// at once: a save must not commit by itself.</summary>
+    public async Task BeginBatchAsync(CancellationToken cancellationToken)
+    {
+        await Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        // A save that fails abandons the whole batch, so EF Core's savepoint around each save (two statements) buys nothing.
+        Database.AutoSavepointsEnabled = false;
+        InBatch = true;
+    }
+
+    /// <summary>Commits what the batch's records wrote.</summary>
+    public async Task CommitBatchAsync(CancellationToken cancellationToken)
+    {
+        await SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        await Database.CommitTransactionAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Ends the batch; what it did not commit is rolled back.</summary>
+    public async Task EndBatchAsync()
+    {
+        InBatch = false;
+        _transactionAtFirstWrite = false;
+        Database.AutoSavepointsEnabled = true;
+        ChangeTracker.Clear();
+        if (Database.CurrentTransaction is { } transaction)
+            await transaction.DisposeAsync().ConfigureAwait(false);
+        await Database.CloseConnectionAsync().ConfigureAwait(false);
+    }
+
     /// <summary>Inside a unit of work that has not written yet.</summary>
     bool AwaitingFirstWrite => _transactionAtFirstWrite && Database.CurrentTransaction is null;
 
@@ -32,6 +69,8 @@ public abstract class MessagingDbContext(DbContextOptions options) : DbContext(o
     /// statement costs a reset on PostgreSQL and the connection's pragmas on SQLite.</summary>
     public async Task BeginUnitOfWorkAsync(CancellationToken cancellationToken)
     {
+        if (InBatch)
+            return;
         await Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         _transactionAtFirstWrite = true;
     }
@@ -48,13 +87,15 @@ public abstract class MessagingDbContext(DbContextOptions options) : DbContext(o
     public async Task CommitUnitOfWorkAsync(CancellationToken cancellationToken)
     {
         await SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-        if (Database.CurrentTransaction is not null)
+        if (Database.CurrentTransaction is not null && !InBatch)
             await Database.CommitTransactionAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Ends the unit of work; a transaction it left uncommitted (it failed) is rolled back.</summary>
     public async Task EndUnitOfWorkAsync()
     {
+        if (InBatch)
+            return;
         _transactionAtFirstWrite = false;
         if (Database.CurrentTransaction is { } transaction)
             await transaction.DisposeAsync().ConfigureAwait(false);

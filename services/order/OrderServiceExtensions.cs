@@ -16,10 +16,17 @@ public static class OrderServiceExtensions
 {
     public const string Name = "order";
 
+    /// <summary>The default of <see cref="OrderOptions.RecordsPerTransaction"/> on SQLite.</summary>
+    const int SqliteRecordsPerTransaction = 32;
+
     public static WebApplicationBuilder AddOrderService(this WebApplicationBuilder builder)
     {
         builder.AddServiceDefaults(Name, defaultPort: 5101);
         builder.AddPersistence<OrderDbContext>(Name);
+        var recordsPerTransaction = builder.Configuration.GetValue<int?>($"{OrderOptions.SectionName}:{nameof(OrderOptions.RecordsPerTransaction)}")
+            ?? (DatabaseConnection.Resolve(builder.Configuration, Name).Provider == DatabaseProvider.Sqlite ? SqliteRecordsPerTransaction : 1);
+        if (recordsPerTransaction < 1)
+            throw new InvalidOperationException($"{OrderOptions.SectionName}:{nameof(OrderOptions.RecordsPerTransaction)} must be at least 1, not {recordsPerTransaction}.");
         builder.Services.AddOptions<OrderOptions>()
             .BindConfiguration(OrderOptions.SectionName)
             .Validate(o => o.Timeout > TimeSpan.Zero && o.SweepInterval > TimeSpan.Zero && o.AcceptBatchSize > 0,
@@ -36,9 +43,9 @@ public static class OrderServiceExtensions
             rider.AddSagaStateMachine<OrderStateMachine, OrderState, OrderStateMachineDefinition>().DbContextRepository<OrderState, OrderDbContext>();
             rider.UsingKafka((context, k) =>
             {
-                k.TopicEndpoint(Topics.OrderCommands, Name, e => e.ConfigureSaga<OrderState>(context));
-                k.TopicEndpoint(Topics.BalanceActivity, Name, e => e.ConfigureSaga<OrderState>(context));
-                k.TopicEndpoint(Topics.CouponIssue, Name, e => e.ConfigureSaga<OrderState>(context));
+                k.TopicEndpoint(Topics.OrderCommands, Name, recordsPerTransaction, e => e.ConfigureSaga<OrderState>(context));
+                k.TopicEndpoint(Topics.BalanceActivity, Name, recordsPerTransaction, e => e.ConfigureSaga<OrderState>(context));
+                k.TopicEndpoint(Topics.CouponIssue, Name, recordsPerTransaction, e => e.ConfigureSaga<OrderState>(context));
             });
         }));
         return builder;

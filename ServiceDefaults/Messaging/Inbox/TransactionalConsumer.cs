@@ -6,7 +6,8 @@ namespace ECommerce.ServiceDefaults.Messaging.Inbox;
 
 /// <summary>Base of every consumer with effects: the inbox row, the state change and any outbox rows commit in one
 /// SaveChanges, and only then is the message acknowledged. A message this consumer already applied (redelivery, duplicate
-/// publish) is acknowledged and changes nothing.</summary>
+/// publish) is acknowledged and changes nothing. Inside a batch (<see cref="MessagingDbContext.BeginBatchAsync"/>) the batch's
+/// transaction holds it all and the batch commits.</summary>
 public abstract class TransactionalConsumer<TMessage, TDbContext>(TDbContext db) : IConsumer<TMessage>
     where TMessage : class
     where TDbContext : MessagingDbContext
@@ -21,16 +22,40 @@ public abstract class TransactionalConsumer<TMessage, TDbContext>(TDbContext db)
         ArgumentNullException.ThrowIfNull(context);
         var messageId = context.MessageId
             ?? throw new InvalidOperationException($"{typeof(TMessage).Name} arrived without a message id; the inbox cannot deduplicate it.");
+        if (!Db.InBatch)
+        {
+            await ApplyAsync(context, messageId).ConfigureAwait(false);
+            return;
+        }
 
+        // One record of several sharing the batch's transaction: a failure abandons them all, to be handled one by one.
+        try
+        {
+            await ApplyAsync(context, messageId).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not BatchAbortedException && !context.CancellationToken.IsCancellationRequested)
+        {
+            throw new BatchAbortedException(e);
+        }
+    }
+
+    async Task ApplyAsync(ConsumeContext<TMessage> context, Guid messageId)
+    {
         // A retry reuses nothing from a failed attempt, not even the transaction its handler began.
         Db.ChangeTracker.Clear();
-        if (Db.Database.CurrentTransaction is { } abandoned)
+        if (!Db.InBatch && Db.Database.CurrentTransaction is { } abandoned)
             await abandoned.DisposeAsync().ConfigureAwait(false);
         if (await IsProcessedAsync(messageId, context.CancellationToken).ConfigureAwait(false))
             return;
 
         Db.InboxMessages.Add(new InboxMessage { MessageId = messageId, Consumer = InboxName, ProcessedAt = DateTimeOffset.UtcNow });
         await HandleAsync(context).ConfigureAwait(false);
+        if (Db.InBatch)
+        {
+            await Db.SaveChangesAsync(context.CancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         try
         {
             await Db.SaveChangesAsync(context.CancellationToken).ConfigureAwait(false);

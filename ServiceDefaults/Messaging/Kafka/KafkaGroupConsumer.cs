@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Confluent.Kafka;
 using ECommerce.Contracts.Topology;
+using ECommerce.ServiceDefaults.Persistence;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -227,7 +228,10 @@ internal sealed partial class KafkaGroupConsumer
         {
             if (_workers.ContainsKey(partition))
                 continue;
-            _workers[partition] = new PartitionWorker(partition, Math.Max(1, _options.PartitionBuffer), Handler(partition.Topic), _logger);
+            _workers[partition] = _byTopic.TryGetValue(partition.Topic, out var own) && own.Definition.RecordsPerTransaction > 1
+                ? new PartitionWorker(partition, Math.Max(1, _options.PartitionBuffer), Handler(partition.Topic), _logger,
+                    (records, tokens) => DispatchBatchAsync(records, own, tokens.Abandoned), own.Definition.RecordsPerTransaction)
+                : new PartitionWorker(partition, Math.Max(1, _options.PartitionBuffer), Handler(partition.Topic), _logger);
         }
 
         PublishAssignment();
@@ -377,6 +381,45 @@ internal sealed partial class KafkaGroupConsumer
             await _failures!.ForwardAsync(record, endpoint.Topic, attempt, e, cancellationToken).ConfigureAwait(false);
         }
     }
+
+    /// <summary>Dispatches <paramref name="records"/> one after another in one transaction of the service's DbContext, which
+    /// the consumers' units of work join (the batch's service scope is the records' scope); true once it committed. Any
+    /// failure rolls everything back and answers false: the records are then handled one at a time.</summary>
+    async Task<bool> DispatchBatchAsync(IReadOnlyList<ConsumeResult<string?, byte[]>> records, DispatchEndpoint endpoint, CancellationToken cancellationToken)
+    {
+        var scope = _scopes.CreateAsyncScope();
+        await using (scope.ConfigureAwait(false))
+        {
+            var db = scope.ServiceProvider.GetRequiredService<MessagingDbContext>();
+            try
+            {
+                await db.BeginBatchAsync(cancellationToken).ConfigureAwait(false);
+                foreach (var record in records)
+                {
+                    if (!endpoint.Accepts(KafkaHeaders.Get(record.Message.Headers, KafkaHeaders.MessageType)))
+                        continue;
+                    // MassTransit resolves a message's consumers and saga repository from a service scope it finds on the context.
+                    await endpoint.Dispatcher.Dispatch(record.Message.Value, KafkaHeaders.ToTransportHeaders(record.Message.Headers), cancellationToken,
+                        record.TopicPartitionOffset, (IServiceScope)scope).ConfigureAwait(false);
+                }
+
+                await db.CommitBatchAsync(cancellationToken).ConfigureAwait(false);
+                return true;
+            }
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+            {
+                LogBatchAbandoned(_logger, _group, records[0].TopicPartitionOffset.ToString(), records.Count, (e as BatchAbortedException)?.Cause ?? e);
+                return false;
+            }
+            finally
+            {
+                await db.EndBatchAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    [LoggerMessage(LogLevel.Information, "Consumer group {Group}: the batch from {Record} ({Count} records) was rolled back; handling them one at a time")]
+    static partial void LogBatchAbandoned(ILogger logger, string group, string record, int count, Exception exception);
 
     [LoggerMessage(LogLevel.Information, "Consumer group {Group}: member {ClientId} subscribed to {Topics}")]
     static partial void LogSubscribed(ILogger logger, string group, string clientId, string topics);

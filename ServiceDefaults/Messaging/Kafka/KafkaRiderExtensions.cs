@@ -29,14 +29,18 @@ public static class KafkaRiderExtensions
     {
         public List<KafkaTopicEndpoint> Endpoints { get; } = [];
 
-        public void TopicEndpoint(string topic, string groupId, Action<IReceiveEndpointConfigurator> configure)
+        public void TopicEndpoint(string topic, string groupId, Action<IReceiveEndpointConfigurator> configure) =>
+            TopicEndpoint(topic, groupId, 1, configure);
+
+        public void TopicEndpoint(string topic, string groupId, int recordsPerTransaction, Action<IReceiveEndpointConfigurator> configure)
         {
             ArgumentException.ThrowIfNullOrWhiteSpace(groupId);
+            ArgumentOutOfRangeException.ThrowIfLessThan(recordsPerTransaction, 1);
             ArgumentNullException.ThrowIfNull(configure);
             TopicCatalog.Get(topic);
             if (Endpoints.Any(e => e.Topic == topic && e.Group == groupId))
                 throw new InvalidOperationException($"Topic '{topic}' is declared twice for group '{groupId}': configure both on one endpoint.");
-            Endpoints.Add(new KafkaTopicEndpoint(topic, groupId, configure));
+            Endpoints.Add(new KafkaTopicEndpoint(topic, groupId, configure, recordsPerTransaction));
         }
     }
 }

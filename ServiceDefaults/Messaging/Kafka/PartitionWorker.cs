@@ -8,17 +8,19 @@ namespace ECommerce.ServiceDefaults.Messaging.Kafka;
 /// partition is taken away, <see cref="Abandoned"/> ends everything (the partition was lost, or the host stops now).</summary>
 internal readonly record struct WorkerTokens(CancellationToken Stopping, CancellationToken Abandoned);
 
-/// <summary>Handles one assigned partition's records in order, one at a time, from a bounded buffer the consumer loop
-/// fills. <see cref="Done"/> is the offset of the last record whose handling completed (its effects committed), so the loop
-/// stores <c>Done + 1</c> for the commit. A record whose handling throws (the database away longer than every retry, say)
-/// is tried again after a pause, never skipped: the failure policy itself already turned a consumer's failure into a
-/// retry-topic record.</summary>
+/// <summary>Handles one assigned partition's records in order, one at a time (or, for an endpoint that asked, several already
+/// buffered in one transaction), from a bounded buffer the consumer loop fills. <see cref="Done"/> is the offset of the last
+/// record whose handling completed (its effects committed), so the loop stores <c>Done + 1</c> for the commit. A record whose
+/// handling throws (the database away longer than every retry, say) is tried again after a pause, never skipped: the failure
+/// policy itself already turned a consumer's failure into a retry-topic record.</summary>
 internal sealed partial class PartitionWorker
 {
     static readonly TimeSpan RetryPause = TimeSpan.FromSeconds(1);
 
     readonly Channel<ConsumeResult<string?, byte[]>> _buffer;
     readonly Func<ConsumeResult<string?, byte[]>, WorkerTokens, Task> _handle;
+    readonly Func<IReadOnlyList<ConsumeResult<string?, byte[]>>, WorkerTokens, Task<bool>>? _handleBatch;
+    readonly int _maxBatch;
     readonly CancellationTokenSource _abandon = new();
     readonly CancellationTokenSource _stop;
     readonly ILogger _logger;
@@ -26,8 +28,14 @@ internal sealed partial class PartitionWorker
     long _done = -1;
     volatile bool _stopping;
 
-    public PartitionWorker(TopicPartition partition, int capacity, Func<ConsumeResult<string?, byte[]>, WorkerTokens, Task> handle, ILogger logger)
+    /// <param name="handleBatch">Handles up to <paramref name="maxBatch"/> records already buffered in one transaction, in order;
+    /// false when it rolled them back, and they are handled again one at a time by <paramref name="handle"/>. Null: one at a
+    /// time only.</param>
+    public PartitionWorker(TopicPartition partition, int capacity, Func<ConsumeResult<string?, byte[]>, WorkerTokens, Task> handle, ILogger logger,
+        Func<IReadOnlyList<ConsumeResult<string?, byte[]>>, WorkerTokens, Task<bool>>? handleBatch = null, int maxBatch = 1)
     {
+        _handleBatch = handleBatch;
+        _maxBatch = handleBatch is null ? 1 : Math.Max(1, maxBatch);
         _stop = CancellationTokenSource.CreateLinkedTokenSource(_abandon.Token);
         Partition = partition;
         Capacity = capacity;
@@ -87,14 +95,30 @@ internal sealed partial class PartitionWorker
 
     async Task RunAsync()
     {
+        var batch = new List<ConsumeResult<string?, byte[]>>(_maxBatch);
         try
         {
-            await foreach (var record in _buffer.Reader.ReadAllAsync(_abandon.Token).ConfigureAwait(false))
+            while (await _buffer.Reader.WaitToReadAsync(_abandon.Token).ConfigureAwait(false))
             {
+                // What is buffered already, never waiting for more: a batch is a backlog's records, not a delay.
+                batch.Clear();
+                while (batch.Count < _maxBatch && _buffer.Reader.TryRead(out var next))
+                    batch.Add(next);
                 if (_stopping)
                     return;
-                await HandleUntilDoneAsync(record).ConfigureAwait(false);
-                Volatile.Write(ref _done, record.Offset.Value);
+                if (batch.Count > 1 && await _handleBatch!(batch, new WorkerTokens(_stop.Token, _abandon.Token)).ConfigureAwait(false))
+                {
+                    Volatile.Write(ref _done, batch[^1].Offset.Value);
+                    continue;
+                }
+
+                foreach (var record in batch)
+                {
+                    if (_stopping)
+                        return;
+                    await HandleUntilDoneAsync(record).ConfigureAwait(false);
+                    Volatile.Write(ref _done, record.Offset.Value);
+                }
             }
         }
         catch (OperationCanceledException) when (_stop.IsCancellationRequested)

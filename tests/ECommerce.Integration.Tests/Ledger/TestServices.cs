@@ -46,10 +46,16 @@ public static class TestServices
     /// counting every delivery into the host's <see cref="DeliveryLog"/> before the inbox sees it.</summary>
     public static Action<IBusRegistrationConfigurator> Consume<TConsumer>(string topic)
         where TConsumer : class, IConsumer =>
+        Consume<TConsumer>(topic, recordsPerTransaction: 1);
+
+    /// <summary>As <see cref="Consume{TConsumer}(string)"/>, a partition's buffered records handled up to
+    /// <paramref name="recordsPerTransaction"/> per transaction.</summary>
+    public static Action<IBusRegistrationConfigurator> Consume<TConsumer>(string topic, int recordsPerTransaction)
+        where TConsumer : class, IConsumer =>
         x => x.AddRider(rider =>
         {
             rider.AddConsumer<TConsumer>();
-            rider.UsingKafka((context, k) => k.TopicEndpoint(topic, Ledger, e =>
+            rider.UsingKafka((context, k) => k.TopicEndpoint(topic, Ledger, recordsPerTransaction, e =>
             {
                 e.UseFilter(new DeliveryCountingFilter(context.GetRequiredService<DeliveryLog>()));
                 e.ConfigureConsumer<TConsumer>(context);

@@ -37,7 +37,8 @@ public sealed class DbContextSagaRepositoryContext<TSaga, TMessage, TDbContext>(
         {
             await db.SaveChangesAsync(CancellationToken).ConfigureAwait(false);
         }
-        catch (DbUpdateException)
+        // Inside a batch there is no savepoint to go back to: the batch is abandoned, and this record handled on its own.
+        catch (DbUpdateException) when (!db.InBatch)
         {
             entry.State = EntityState.Detached;
             return null;

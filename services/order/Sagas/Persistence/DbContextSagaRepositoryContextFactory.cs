@@ -74,31 +74,49 @@ public sealed class DbContextSagaRepositoryContextFactory<TSaga, TDbContext>(
             ?? throw new InvalidOperationException($"{typeof(T).Name} arrived without a message id; the saga's inbox cannot deduplicate it.");
         var cancellationToken = context.CancellationToken;
 
-        var strategy = db.Database.CreateExecutionStrategy();
-        await strategy.ExecuteAsync(async ct =>
+        if (db.InBatch)
         {
-            // A retry starts from the database, never from what a failed attempt left in memory.
-            db.ChangeTracker.Clear();
-            // The transaction begins at the first write: the inbox check, the saga's load and the state machine's decisions
-            // run before it (on SQLite, outside the one write lock). Every write is guarded — the saga row by its version,
-            // stock by its conditional update, the inbox row by its key — so a message that raced another for the same saga
-            // fails its save and runs again from the database.
-            await db.BeginUnitOfWorkAsync(ct).ConfigureAwait(false);
+            // One record of several sharing the batch's transaction: a failure abandons them all, to be handled one by one.
             try
             {
-                if (await Handled(db, messageId, InboxName, ct).ConfigureAwait(false))
-                    return;
-
-                db.InboxMessages.Add(new InboxMessage { MessageId = messageId, Consumer = InboxName, ProcessedAt = DateTimeOffset.UtcNow });
-                using var repositoryContext = new DbContextSagaRepositoryContext<TSaga, T, TDbContext>(db, context, consumeContextFactory);
-                await handle(repositoryContext).ConfigureAwait(false);
-                // Saves what the pipe left unsaved: the inbox row of a message that found no saga, rows of a discarded one.
-                await db.CommitUnitOfWorkAsync(ct).ConfigureAwait(false);
+                await HandleAsync(context, messageId, handle, cancellationToken).ConfigureAwait(false);
             }
-            finally
+            catch (Exception e) when (e is not BatchAbortedException && !cancellationToken.IsCancellationRequested)
             {
-                await db.EndUnitOfWorkAsync().ConfigureAwait(false);
+                throw new BatchAbortedException(e);
             }
-        }, cancellationToken).ConfigureAwait(false);
+
+            return;
+        }
+
+        await db.Database.CreateExecutionStrategy().ExecuteAsync(ct => HandleAsync(context, messageId, handle, ct), cancellationToken).ConfigureAwait(false);
+    }
+
+    async Task HandleAsync<T>(ConsumeContext<T> context, Guid messageId, Func<DbContextSagaRepositoryContext<TSaga, T, TDbContext>, Task> handle,
+        CancellationToken ct)
+        where T : class
+    {
+        // A retry starts from the database, never from what a failed attempt left in memory.
+        db.ChangeTracker.Clear();
+        // The transaction begins at the first write: the inbox check, the saga's load and the state machine's decisions
+        // run before it (on SQLite, outside the one write lock). Every write is guarded — the saga row by its version,
+        // stock by its conditional update, the inbox row by its key — so a message that raced another for the same saga
+        // fails its save and runs again from the database.
+        await db.BeginUnitOfWorkAsync(ct).ConfigureAwait(false);
+        try
+        {
+            if (await Handled(db, messageId, InboxName, ct).ConfigureAwait(false))
+                return;
+
+            db.InboxMessages.Add(new InboxMessage { MessageId = messageId, Consumer = InboxName, ProcessedAt = DateTimeOffset.UtcNow });
+            using var repositoryContext = new DbContextSagaRepositoryContext<TSaga, T, TDbContext>(db, context, consumeContextFactory);
+            await handle(repositoryContext).ConfigureAwait(false);
+            // Saves what the pipe left unsaved: the inbox row of a message that found no saga, rows of a discarded one.
+            await db.CommitUnitOfWorkAsync(ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            await db.EndUnitOfWorkAsync().ConfigureAwait(false);
+        }
     }
 }
