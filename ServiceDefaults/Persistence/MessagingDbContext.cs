@@ -38,6 +38,11 @@ public abstract class MessagingDbContext(DbContextOptions options) : DbContext(o
         InBatch = true;
     }
 
+    /// <summary>Whether <paramref name="failure"/> of a consumer's unit of work abandons the batch it ran in (throw a
+    /// <see cref="BatchAbortedException"/> of it): inside a batch, anything but an abandonment already made or a cancellation.</summary>
+    public bool AbandonsBatch(Exception failure, CancellationToken cancellationToken) =>
+        InBatch && failure is not BatchAbortedException && !cancellationToken.IsCancellationRequested;
+
     /// <summary>Commits what the batch's records wrote.</summary>
     public async Task CommitBatchAsync(CancellationToken cancellationToken)
     {

@@ -22,18 +22,12 @@ public abstract class TransactionalConsumer<TMessage, TDbContext>(TDbContext db)
         ArgumentNullException.ThrowIfNull(context);
         var messageId = context.MessageId
             ?? throw new InvalidOperationException($"{typeof(TMessage).Name} arrived without a message id; the inbox cannot deduplicate it.");
-        if (!Db.InBatch)
-        {
-            await ApplyAsync(context, messageId).ConfigureAwait(false);
-            return;
-        }
-
-        // One record of several sharing the batch's transaction: a failure abandons them all, to be handled one by one.
+        // One record of several sharing a batch's transaction: a failure abandons them all, to be handled one by one.
         try
         {
             await ApplyAsync(context, messageId).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is not BatchAbortedException && !context.CancellationToken.IsCancellationRequested)
+        catch (Exception e) when (Db.AbandonsBatch(e, context.CancellationToken))
         {
             throw new BatchAbortedException(e);
         }

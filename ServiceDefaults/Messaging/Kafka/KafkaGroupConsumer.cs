@@ -228,10 +228,10 @@ internal sealed partial class KafkaGroupConsumer
         {
             if (_workers.ContainsKey(partition))
                 continue;
-            _workers[partition] = _byTopic.TryGetValue(partition.Topic, out var own) && own.Definition.RecordsPerTransaction > 1
-                ? new PartitionWorker(partition, Math.Max(1, _options.PartitionBuffer), Handler(partition.Topic), _logger,
-                    (records, tokens) => DispatchBatchAsync(records, own, tokens.Abandoned), own.Definition.RecordsPerTransaction)
-                : new PartitionWorker(partition, Math.Max(1, _options.PartitionBuffer), Handler(partition.Topic), _logger);
+            var batched = _byTopic.TryGetValue(partition.Topic, out var own) && own.Definition.RecordsPerTransaction > 1 ? own : null;
+            _workers[partition] = new PartitionWorker(partition, Math.Max(1, _options.PartitionBuffer), Handler(partition.Topic), _logger,
+                batched is null ? null : (records, tokens) => DispatchBatchAsync(records, batched, tokens.Abandoned),
+                batched?.Definition.RecordsPerTransaction ?? 1);
         }
 
         PublishAssignment();

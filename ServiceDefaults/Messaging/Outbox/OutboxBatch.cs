@@ -17,11 +17,16 @@ public static class OutboxBatch
 
     /// <summary>The outbox row of <paramref name="message"/> under a message id of the caller's choosing (a message sent again
     /// under the id it already has, which the consumers' inbox must recognise).</summary>
-    public static OutboxMessage Row(object message, Guid messageId, DateTimeOffset createdAt)
+    public static OutboxMessage Row(object message, Guid messageId, DateTimeOffset createdAt) => Row(message, messageId, createdAt, Activity.Current);
+
+    /// <summary>The outbox row of <paramref name="message"/> under the trace context of <paramref name="activity"/> rather than
+    /// the current one: a group-commit writer makes the rows of many callers, each under its own request's trace.</summary>
+    public static OutboxMessage Row(object message, DateTimeOffset createdAt, Activity? activity) => Row(message, RowId.New(), createdAt, activity);
+
+    static OutboxMessage Row(object message, Guid messageId, DateTimeOffset createdAt, Activity? activity)
     {
         ArgumentNullException.ThrowIfNull(message);
         var descriptor = MessageCatalog.Describe(message.GetType());
-        var activity = Activity.Current;
         return new OutboxMessage
         {
             Id = messageId,

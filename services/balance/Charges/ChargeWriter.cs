@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using ECommerce.Balance.Accounts;
 using ECommerce.Balance.Data;
 using ECommerce.Contracts.Balances;
@@ -32,50 +31,41 @@ public sealed class ChargeWriter(IServiceScopeFactory scopes, TimeProvider clock
         var db = scope.ServiceProvider.GetRequiredService<BalanceDbContext>();
         var balances = new long[batch.Count];
         var events = new List<OutboxMessage>(batch.Count * 2);
-        var writerActivity = Activity.Current;
         await using var transaction = await db.BeginChangeAsync(cancellationToken).ConfigureAwait(false);
-        try
+        // One statement changes every user of the batch: each user's charges together, in user-id order (the lock order).
+        var users = batch.Select((queued, index) => (charge: queued.Item, queued.Activity, index))
+            .GroupBy(x => x.charge.UserId).OrderBy(g => g.Key).ToList();
+        var accounts = await db.AddToNewOrLockedAccountsAsync(
+            [.. users.Select(g => (g.Key, g.Sum(x => x.charge.Cents), g.Count()))], cancellationToken).ConfigureAwait(false);
+        var now = clock.GetUtcNow();
+        foreach (var user in users)
         {
-            // One statement changes every user of the batch: each user's charges together, in user-id order (the lock order).
-            var users = batch.Select((queued, index) => (charge: queued.Item, queued.Activity, index))
-                .GroupBy(x => x.charge.UserId).OrderBy(g => g.Key).ToList();
-            var accounts = await db.AddToNewOrLockedAccountsAsync(
-                [.. users.Select(g => (g.Key, g.Sum(x => x.charge.Cents), g.Count()))], cancellationToken).ConfigureAwait(false);
-            var now = clock.GetUtcNow();
-            foreach (var user in users)
+            // Unwound from the state after all of the user's charges: each charge in arrival order, as if applied alone.
+            var account = accounts[user.Key];
+            var balance = account.BalanceCents - user.Sum(x => x.charge.Cents);
+            var sequence = account.Sequence - user.Count();
+            foreach (var (charge, activity, index) in user)
             {
-                // Unwound from the state after all of the user's charges: each charge in arrival order, as if applied alone.
-                var account = accounts[user.Key];
-                var balance = account.BalanceCents - user.Sum(x => x.charge.Cents);
-                var sequence = account.Sequence - user.Count();
-                foreach (var (charge, activity, index) in user)
+                balance += charge.Cents;
+                sequence++;
+                var entry = new BalanceEntry
                 {
-                    balance += charge.Cents;
-                    sequence++;
-                    var entry = new BalanceEntry
-                    {
-                        Id = RowId.New(),
-                        UserId = charge.UserId,
-                        Sequence = sequence,
-                        Type = BalanceEntryType.Charged,
-                        AmountCents = charge.Cents,
-                        BalanceAfterCents = balance,
-                        IdempotencyKey = charge.IdempotencyKey,
-                        At = now,
-                    };
-                    db.Entries.Add(entry);
-                    // The outbox keeps the current trace context with each event: the charge's own request.
-                    Activity.Current = activity;
-                    var amount = Money.FromCents(charge.Cents);
-                    events.Add(OutboxBatch.Row(new BalanceCharged(entry.Id, charge.UserId, amount, Money.FromCents(balance), sequence, now), now));
-                    events.Add(OutboxBatch.Row(new UserChargedBalance(charge.UserId, entry.Id, amount, now), now));
-                    balances[index] = balance;
-                }
+                    Id = RowId.New(),
+                    UserId = charge.UserId,
+                    Sequence = sequence,
+                    Type = BalanceEntryType.Charged,
+                    AmountCents = charge.Cents,
+                    BalanceAfterCents = balance,
+                    IdempotencyKey = charge.IdempotencyKey,
+                    At = now,
+                };
+                db.Entries.Add(entry);
+                // Each event under the trace context of the charge's own request.
+                var amount = Money.FromCents(charge.Cents);
+                events.Add(OutboxBatch.Row(new BalanceCharged(entry.Id, charge.UserId, amount, Money.FromCents(balance), sequence, now), now, activity));
+                events.Add(OutboxBatch.Row(new UserChargedBalance(charge.UserId, entry.Id, amount, now), now, activity));
+                balances[index] = balance;
             }
-        }
-        finally
-        {
-            Activity.Current = writerActivity;
         }
 
         // The events in one statement rather than as tracked entities: a full batch is 1,000 of them.

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using ECommerce.Contracts.Coupons;
 using ECommerce.Contracts.Users;
 using ECommerce.Coupon.Data;
@@ -34,20 +33,11 @@ public sealed class IssueRequestWriter(IServiceScopeFactory scopes, IOptions<Iss
         var db = scope.ServiceProvider.GetRequiredService<CouponDbContext>();
         var events = new List<OutboxMessage>(batch.Count * 2);
         var now = clock.GetUtcNow();
-        var writerActivity = Activity.Current;
-        try
+        foreach (var (request, activity) in batch)
         {
-            foreach (var (request, activity) in batch)
-            {
-                // The outbox keeps the current trace context with each event, so the decision's trace continues the request's.
-                Activity.Current = activity;
-                events.Add(OutboxBatch.Row(new CouponIssueRequested(request.Id, request.CouponId, request.UserId, request.AcceptedAt), now));
-                events.Add(OutboxBatch.Row(new UserRequestedCoupon(request.UserId, request.CouponId, request.Id, request.AcceptedAt), now));
-            }
-        }
-        finally
-        {
-            Activity.Current = writerActivity;
+            // Each event carries its own request's trace context, so the decision's trace continues the request's.
+            events.Add(OutboxBatch.Row(new CouponIssueRequested(request.Id, request.CouponId, request.UserId, request.AcceptedAt), now, activity));
+            events.Add(OutboxBatch.Row(new UserRequestedCoupon(request.UserId, request.CouponId, request.Id, request.AcceptedAt), now, activity));
         }
 
         // The requests and their events in one statement each rather than as tracked entities: a full batch is 1,500 rows.

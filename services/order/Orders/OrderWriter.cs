@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using ECommerce.Contracts.Orders;
 using ECommerce.Contracts.Users;
 using ECommerce.Order.Data;
@@ -30,21 +29,12 @@ public sealed class OrderWriter(IServiceScopeFactory scopes, IOptions<OrderOptio
         var db = scope.ServiceProvider.GetRequiredService<OrderDbContext>();
         var events = new List<OutboxMessage>(batch.Count * 2);
         var now = clock.GetUtcNow();
-        var writerActivity = Activity.Current;
-        try
+        foreach (var (order, activity) in batch)
         {
-            foreach (var (order, activity) in batch)
-            {
-                // Each event carries its own request's trace context, so the saga's trace continues the request's.
-                Activity.Current = activity;
-                var lines = order.Lines.Select(l => new OrderLine(l.ProductId, l.Quantity, l.UnitPrice, l.Amount)).ToList();
-                events.Add(OutboxBatch.Row(new OrderSubmitted(order.Id, order.UserId, lines, order.UserCouponId, order.TotalAmount, order.CreatedAt), now));
-                events.Add(OutboxBatch.Row(new UserPlacedOrder(order.UserId, order.Id, order.TotalAmount, order.CreatedAt), now));
-            }
-        }
-        finally
-        {
-            Activity.Current = writerActivity;
+            // Each event carries its own request's trace context, so the saga's trace continues the request's.
+            var lines = order.Lines.Select(l => new OrderLine(l.ProductId, l.Quantity, l.UnitPrice, l.Amount)).ToList();
+            events.Add(OutboxBatch.Row(new OrderSubmitted(order.Id, order.UserId, lines, order.UserCouponId, order.TotalAmount, order.CreatedAt), now, activity));
+            events.Add(OutboxBatch.Row(new UserPlacedOrder(order.UserId, order.Id, order.TotalAmount, order.CreatedAt), now, activity));
         }
 
         db.Orders.AddRange(batch.Select(q => q.Item));

@@ -74,22 +74,18 @@ public sealed class DbContextSagaRepositoryContextFactory<TSaga, TDbContext>(
             ?? throw new InvalidOperationException($"{typeof(T).Name} arrived without a message id; the saga's inbox cannot deduplicate it.");
         var cancellationToken = context.CancellationToken;
 
-        if (db.InBatch)
+        try
         {
-            // One record of several sharing the batch's transaction: a failure abandons them all, to be handled one by one.
-            try
-            {
+            if (db.InBatch)
                 await HandleAsync(context, messageId, handle, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is not BatchAbortedException && !cancellationToken.IsCancellationRequested)
-            {
-                throw new BatchAbortedException(e);
-            }
-
-            return;
+            else
+                await db.Database.CreateExecutionStrategy().ExecuteAsync(ct => HandleAsync(context, messageId, handle, ct), cancellationToken).ConfigureAwait(false);
         }
-
-        await db.Database.CreateExecutionStrategy().ExecuteAsync(ct => HandleAsync(context, messageId, handle, ct), cancellationToken).ConfigureAwait(false);
+        // One record of several sharing a batch's transaction: a failure abandons them all, to be handled one by one.
+        catch (Exception e) when (db.AbandonsBatch(e, cancellationToken))
+        {
+            throw new BatchAbortedException(e);
+        }
     }
 
     async Task HandleAsync<T>(ConsumeContext<T> context, Guid messageId, Func<DbContextSagaRepositoryContext<TSaga, T, TDbContext>, Task> handle,
